@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+// Lethe — a shell for studying how to make a language model forget, or refuse to learn.
+import PackageDescription
+
+let package = Package(
+    name: "Lethe",
+    products: [
+        .executable(name: "lethe", targets: ["Lethe"]),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each. Each is imported by one Swift file.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+
+        .target(name: "Autograd", dependencies: ["CBLAS"]),
+        .target(name: "GPT2", dependencies: ["Autograd", "CHDF5"]),
+        .executableTarget(name: "Lethe", dependencies: ["GPT2", "Autograd"]),
+
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "Autograd"],
+                    resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,34 @@
+// BLAS.swift — the one place Lethe calls OpenBLAS. Every matrix product goes through `gemm`.
+import CBLAS
+
+/// Row-major single-precision matrix product `C = alpha · op(A) · op(B) + beta · C`.
+///
+/// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`. Leading dimensions default to the
+/// packed row-major widths, so callers only pass them when working on sub-matrices.
+@inline(__always)
+public func gemm(
+    transA: Bool = false, transB: Bool = false,
+    m: Int, n: Int, k: Int,
+    alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int? = nil,
+    b: UnsafePointer<Float>, ldb: Int? = nil,
+    beta: Float = 0,
+    c: UnsafeMutablePointer<Float>, ldc: Int? = nil
+) {
+    if m == 0 || n == 0 { return }
+    let lda = lda ?? (transA ? m : k)
+    let ldb = ldb ?? (transB ? k : n)
+    let ldc = ldc ?? n
+    cblas_sgemm(CblasRowMajor,
+                transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k),
+                alpha, a, Int32(lda), b, Int32(ldb),
+                beta, c, Int32(ldc))
+}
+
+/// Thread control for OpenBLAS; Swift-side kernels read ``Threads/count`` too.
+enum BLASThreads {
+    static func set(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    static func get() -> Int { Int(openblas_get_num_threads()) }
+}

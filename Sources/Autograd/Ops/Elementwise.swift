@@ -1,0 +1,158 @@
+// Elementwise.swift — add, multiply, scale, GELU, dropout: each forward with its backward.
+import Foundation
+
+/// Checks that `b` broadcasts onto `a`: same shape, or `b`'s shape is a suffix of `a`'s
+/// (a bias `[n]` onto activations `[batch, pos, n]`).
+@inline(__always)
+private func checkBroadcast(_ a: Tensor, _ b: Tensor, _ op: String) {
+    precondition(b.rank <= a.rank && Array(a.shape.suffix(b.rank)) == b.shape,
+                 "\(op): shape \(b.shape) does not broadcast onto \(a.shape)")
+}
+
+/// `a + b`, with `b` broadcast along `a`'s leading dimensions.
+public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
+    checkBroadcast(a, b, "add")
+    let n = a.count, inner = b.count
+    var out = a.data
+    b.data.withUnsafeBufferPointer { bp in
+        out.withUnsafeMutableBufferPointer { op in
+            var i = 0
+            while i < n {
+                for j in 0..<inner { op[i + j] += bp[j] }
+                i += inner
+            }
+        }
+    }
+    return Tensor.result(shape: a.shape, data: out, op: "add", inputs: [a, b]) { y in
+        guard let g = y.grad else { return }
+        if a.requiresGrad { a.accumulateGrad { ga in for i in 0..<n { ga[i] += g[i] } } }
+        if b.requiresGrad {
+            b.accumulateGrad { gb in
+                var i = 0
+                while i < n {
+                    for j in 0..<inner { gb[j] += g[i + j] }
+                    i += inner
+                }
+            }
+        }
+    }
+}
+
+/// `a − b` (same shapes, or `b` broadcast).
+public func sub(_ a: Tensor, _ b: Tensor) -> Tensor { add(a, scale(b, -1)) }
+
+/// `a ⊙ b`, with `b` broadcast along `a`'s leading dimensions.
+public func mul(_ a: Tensor, _ b: Tensor) -> Tensor {
+    checkBroadcast(a, b, "mul")
+    let n = a.count, inner = b.count
+    var out = a.data
+    b.data.withUnsafeBufferPointer { bp in
+        out.withUnsafeMutableBufferPointer { op in
+            var i = 0
+            while i < n {
+                for j in 0..<inner { op[i + j] *= bp[j] }
+                i += inner
+            }
+        }
+    }
+    return Tensor.result(shape: a.shape, data: out, op: "mul", inputs: [a, b]) { y in
+        guard let g = y.grad else { return }
+        if a.requiresGrad {
+            a.accumulateGrad { ga in
+                var i = 0
+                while i < n {
+                    for j in 0..<inner { ga[i + j] += g[i + j] * b.data[j] }
+                    i += inner
+                }
+            }
+        }
+        if b.requiresGrad {
+            b.accumulateGrad { gb in
+                var i = 0
+                while i < n {
+                    for j in 0..<inner { gb[j] += g[i + j] * a.data[i + j] }
+                    i += inner
+                }
+            }
+        }
+    }
+}
+
+/// `s · a`.
+public func scale(_ a: Tensor, _ s: Float) -> Tensor {
+    let out = a.data.map { $0 * s }
+    return Tensor.result(shape: a.shape, data: out, op: "scale", inputs: [a]) { y in
+        guard let g = y.grad else { return }
+        a.accumulateGrad { ga in for i in 0..<ga.count { ga[i] += s * g[i] } }
+    }
+}
+
+// MARK: - GELU (tanh approximation, GPT-2's `gelu_new`)
+
+private let geluScale = Float((2.0 / Double.pi).squareRoot())
+
+/// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, as GPT-2 uses.
+public func gelu(_ x: Tensor) -> Tensor {
+    let n = x.count
+    var out = [Float](repeating: 0, count: n)
+    x.data.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBufferPointer { op in
+            let src = xp.baseAddress!, dst = SendablePointer(op.baseAddress!)
+            parallelChunks(n) { range in
+                for i in range {
+                    let v = src[i]
+                    let cube = 0.044715 * v * v * v
+                    dst.base[i] = 0.5 * v * (1 + tanhf(geluScale * (v + cube)))
+                }
+            }
+        }
+    }
+    return Tensor.result(shape: x.shape, data: out, op: "gelu", inputs: [x]) { y in
+        guard let g = y.grad else { return }
+        x.accumulateGrad { gx in
+            x.data.withUnsafeBufferPointer { xp in
+                let src = xp.baseAddress!, dst = SendablePointer(gx.baseAddress!)
+                g.withUnsafeBufferPointer { gp in
+                    let upstream = gp.baseAddress!
+                    parallelChunks(n) { range in
+                        for i in range {
+                            let v = src[i]
+                            let inner = geluScale * (v + 0.044715 * v * v * v)
+                            let t = tanhf(inner)
+                            let sech2 = 1 - t * t
+                            let local = 0.5 * (1 + t) + 0.5 * v * sech2 * geluScale * (1 + 3 * 0.044715 * v * v)
+                            dst.base[i] += local * upstream[i]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Element-wise `tanh`.
+public func tanh(_ x: Tensor) -> Tensor {
+    let out = x.data.map { tanhf($0) }
+    return Tensor.result(shape: x.shape, data: out, op: "tanh", inputs: [x]) { y in
+        guard let g = y.grad else { return }
+        x.accumulateGrad { gx in for i in 0..<gx.count { gx[i] += (1 - y.data[i] * y.data[i]) * g[i] } }
+    }
+}
+
+// MARK: - Dropout
+
+/// Inverted dropout: zeroes each value with probability `p` and scales the rest by `1/(1−p)`.
+/// The identity when `p == 0` or when not training. The mask comes from `rng`, so runs repeat.
+public func dropout(_ x: Tensor, p: Float, training: Bool, rng: inout RNG) -> Tensor {
+    guard training && p > 0 else { return x }
+    precondition(p < 1, "dropout: p must be below 1, got \(p)")
+    let keepScale = 1 / (1 - p)
+    var mask = [Float](repeating: 0, count: x.count)
+    for i in 0..<mask.count where rng.nextFloat() >= p { mask[i] = keepScale }
+    var out = x.data
+    for i in 0..<out.count { out[i] *= mask[i] }
+    return Tensor.result(shape: x.shape, data: out, op: "dropout", inputs: [x]) { y in
+        guard let g = y.grad else { return }
+        x.accumulateGrad { gx in for i in 0..<gx.count { gx[i] += mask[i] * g[i] } }
+    }
+}

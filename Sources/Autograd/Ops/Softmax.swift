@@ -1,0 +1,57 @@
+// Softmax.swift — softmax and log-softmax over the last axis, numerically stable.
+import Foundation
+
+/// Stable log-sum-exp of `n` values at `p`.
+@inline(__always)
+func logSumExp(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var maxValue = -Float.infinity
+    for i in 0..<n where p[i] > maxValue { maxValue = p[i] }
+    if maxValue == -.infinity { return -.infinity }
+    var s: Float = 0
+    for i in 0..<n { s += expf(p[i] - maxValue) }
+    return maxValue + logf(s)
+}
+
+/// Softmax over the last axis.
+public func softmax(_ x: Tensor) -> Tensor {
+    let n = x.shape.last ?? 1, rows = x.count / max(1, n)
+    var out = [Float](repeating: 0, count: x.count)
+    x.data.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+        for r in 0..<rows {
+            let lse = logSumExp(xp.baseAddress! + r * n, n)
+            for i in 0..<n { op[r * n + i] = expf(xp[r * n + i] - lse) }
+        }
+    } }
+    return Tensor.result(shape: x.shape, data: out, op: "softmax", inputs: [x]) { y in
+        guard let g = y.grad else { return }
+        x.accumulateGrad { gx in
+            for r in 0..<rows {   // dx = y ⊙ (dy − Σ dy·y)
+                var dot: Float = 0
+                for i in 0..<n { dot += g[r * n + i] * y.data[r * n + i] }
+                for i in 0..<n { gx[r * n + i] += y.data[r * n + i] * (g[r * n + i] - dot) }
+            }
+        }
+    }
+}
+
+/// Log-softmax over the last axis.
+public func logSoftmax(_ x: Tensor) -> Tensor {
+    let n = x.shape.last ?? 1, rows = x.count / max(1, n)
+    var out = [Float](repeating: 0, count: x.count)
+    x.data.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+        for r in 0..<rows {
+            let lse = logSumExp(xp.baseAddress! + r * n, n)
+            for i in 0..<n { op[r * n + i] = xp[r * n + i] - lse }
+        }
+    } }
+    return Tensor.result(shape: x.shape, data: out, op: "logSoftmax", inputs: [x]) { y in
+        guard let g = y.grad else { return }
+        x.accumulateGrad { gx in
+            for r in 0..<rows {   // dx = dy − softmax · Σ dy
+                var total: Float = 0
+                for i in 0..<n { total += g[r * n + i] }
+                for i in 0..<n { gx[r * n + i] += g[r * n + i] - expf(y.data[r * n + i]) * total }
+            }
+        }
+    }
+}
