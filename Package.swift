@@ -17,7 +17,8 @@ let package = Package(
                        providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
 
         .target(name: "Autograd", dependencies: ["CBLAS"]),
-        .target(name: "GPT2", dependencies: ["Autograd", "CHDF5"]),
+        .target(name: "GPT2", dependencies: ["Autograd", "CHDF5"],
+                resources: [.copy("Resources/gpt2-tokenizer")]),
         .executableTarget(name: "Lethe", dependencies: ["GPT2", "Autograd"]),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),

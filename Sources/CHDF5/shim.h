@@ -14,6 +14,10 @@ static inline hid_t shim_H5T_NATIVE_INT64(void)   { return H5T_NATIVE_INT64; }
 static inline hid_t shim_H5T_NATIVE_DOUBLE(void)  { return H5T_NATIVE_DOUBLE; }
 static inline hid_t shim_H5T_C_S1(void)           { return H5T_C_S1; }
 static inline hid_t shim_H5P_FILE_ACCESS(void)    { return H5P_FILE_ACCESS; }
+static inline hid_t shim_H5P_LINK_CREATE(void)    { return H5P_LINK_CREATE; }
+static inline size_t shim_H5T_VARIABLE(void)      { return H5T_VARIABLE; }
+static inline hid_t shim_H5T_IEEE_F32LE(void)     { return H5T_IEEE_F32LE; }
+static inline hid_t shim_H5T_STD_I64LE(void)      { return H5T_STD_I64LE; }
 static inline hsize_t shim_H5S_UNLIMITED(void)    { return H5S_UNLIMITED; }
 /* Silence HDF5's own error stack printing: Lethe reports errors itself, in one line. */
 static inline void shim_H5_silence_errors(void)  { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

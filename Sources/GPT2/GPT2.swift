@@ -1,1 +1,241 @@
-import GPT2
+// GPT2.swift — GPT-2 (Radford et al. 2019) on Lethe's autograd, with Hugging Face parameter names
+// and TransformerLens hook names. Follows nanoGPT's model.py and HF's modeling_gpt2.py.
+import Autograd
+
+/// One transformer block's parameters (`h.{i}.*` in Hugging Face's names).
+public final class GPT2Block {
+    public let ln1Weight, ln1Bias: Tensor            // [dModel]
+    public let attnWeight, attnBias: Tensor          // c_attn: [dModel, 3·dModel], [3·dModel]
+    public let attnProjWeight, attnProjBias: Tensor  // attn.c_proj: [dModel, dModel], [dModel]
+    public let ln2Weight, ln2Bias: Tensor            // [dModel]
+    public let fcWeight, fcBias: Tensor              // mlp.c_fc: [dModel, dMLP], [dMLP]
+    public let mlpProjWeight, mlpProjBias: Tensor    // mlp.c_proj: [dMLP, dModel], [dModel]
+
+    init(_ p: (String) -> Tensor) {
+        ln1Weight = p("ln_1.weight"); ln1Bias = p("ln_1.bias")
+        attnWeight = p("attn.c_attn.weight"); attnBias = p("attn.c_attn.bias")
+        attnProjWeight = p("attn.c_proj.weight"); attnProjBias = p("attn.c_proj.bias")
+        ln2Weight = p("ln_2.weight"); ln2Bias = p("ln_2.bias")
+        fcWeight = p("mlp.c_fc.weight"); fcBias = p("mlp.c_fc.bias")
+        mlpProjWeight = p("mlp.c_proj.weight"); mlpProjBias = p("mlp.c_proj.bias")
+    }
+
+    /// Suffixes of a block's parameter names and their shapes, in Hugging Face order.
+    static func parameterShapes(_ c: GPT2Config) -> [(String, [Int])] {
+        let d = c.embeddingSize, f = c.innerSize
+        return [("ln_1.weight", [d]), ("ln_1.bias", [d]),
+                ("attn.c_attn.weight", [d, 3 * d]), ("attn.c_attn.bias", [3 * d]),
+                ("attn.c_proj.weight", [d, d]), ("attn.c_proj.bias", [d]),
+                ("ln_2.weight", [d]), ("ln_2.bias", [d]),
+                ("mlp.c_fc.weight", [d, f]), ("mlp.c_fc.bias", [f]),
+                ("mlp.c_proj.weight", [f, d]), ("mlp.c_proj.bias", [d])]
+    }
+}
+
+/// A right-padded batch of token ids: row `b` has `lengths[b]` real tokens, then padding.
+public struct TokenBatch: Sendable {
+    public let ids: [Int32]        // [batch, pos] row-major
+    public let batchSize: Int
+    public let length: Int
+    public let lengths: [Int]
+
+    public init(ids: [Int32], batchSize: Int, length: Int, lengths: [Int]? = nil) {
+        precondition(ids.count == batchSize * length, "TokenBatch: \(ids.count) ids for [\(batchSize), \(length)]")
+        self.ids = ids
+        self.batchSize = batchSize
+        self.length = length
+        self.lengths = lengths ?? Array(repeating: length, count: batchSize)
+    }
+
+    /// Pads sequences on the right with `padID` to the longest one.
+    public init(sequences: [[Int32]], padID: Int32 = 50256) {
+        let length = sequences.map(\.count).max() ?? 0
+        var ids: [Int32] = []
+        ids.reserveCapacity(sequences.count * length)
+        for s in sequences { ids += s + Array(repeating: padID, count: length - s.count) }
+        self.init(ids: ids, batchSize: sequences.count, length: length, lengths: sequences.map(\.count))
+    }
+
+    public var isPadded: Bool { lengths.contains { $0 < length } }
+
+    /// Next-token targets: `ids[b, t+1]` where that is a real token, ``ignoreIndex`` elsewhere.
+    public var nextTokenTargets: [Int32] {
+        var targets = [Int32](repeating: ignoreIndex, count: ids.count)
+        for b in 0..<batchSize {
+            for t in 0..<max(0, lengths[b] - 1) { targets[b * length + t] = ids[b * length + t + 1] }
+        }
+        return targets
+    }
+}
+
+/// GPT-2 with a tied LM head. Parameters are plain tensors; `parameters` lists them under
+/// Hugging Face's names (`wte.weight`, `h.0.attn.c_attn.weight`, …, `ln_f.bias`).
+public final class GPT2Model {
+    public let config: GPT2Config
+    public let wte: Tensor   // [vocab, dModel], also the LM head
+    public let wpe: Tensor   // [context, dModel]
+    public let blocks: [GPT2Block]
+    public let lnFWeight, lnFBias: Tensor
+    public let parameters: [Parameter]
+    /// What has been done to this model (loaded from, trained by, …), newest last. Saved with checkpoints.
+    public var history: [String] = []
+
+    /// Builds a model from named tensors (already verified by the loader or made by `init(config:rng:)`).
+    init(config: GPT2Config, tensors: [String: Tensor]) {
+        self.config = config
+        func take(_ name: String) -> Tensor {
+            guard let t = tensors[name] else { preconditionFailure("GPT2Model: tensor \(name) missing after verification") }
+            return t
+        }
+        wte = take("wte.weight")
+        wpe = take("wpe.weight")
+        blocks = (0..<config.layerCount).map { i in GPT2Block { take("h.\(i).\($0)") } }
+        lnFWeight = take("ln_f.weight")
+        lnFBias = take("ln_f.bias")
+        parameters = GPT2Model.parameterShapes(config).map { Parameter($0.0, take($0.0)) }
+        for p in parameters { p.tensor.requiresGrad = true }
+    }
+
+    /// A freshly initialised model, as Hugging Face initialises GPT-2: normal(0, 0.02) weights,
+    /// zero biases, unit LayerNorm gains, and residual projections scaled by 1/√(2·layers).
+    public convenience init(config: GPT2Config, rng: inout RNG) throws {
+        try config.validate()
+        var tensors: [String: Tensor] = [:]
+        let residualStd = 0.02 / Float(2 * max(1, config.layerCount)).squareRoot()
+        for (name, shape) in GPT2Model.parameterShapes(config) {
+            if name.hasSuffix("ln_1.weight") || name.hasSuffix("ln_2.weight") || name == "ln_f.weight" {
+                tensors[name] = Tensor(filled: 1, shape: shape)
+            } else if shape.count == 1 {
+                tensors[name] = Tensor(zeros: shape)
+            } else {
+                let std = name.hasSuffix("c_proj.weight") ? residualStd : 0.02
+                tensors[name] = Tensor.randn(shape, std: std, rng: &rng)
+            }
+        }
+        self.init(config: config, tensors: tensors)
+        history.append("initialised randomly")
+    }
+
+    /// Every parameter name and shape, in Hugging Face's order.
+    public static func parameterShapes(_ c: GPT2Config) -> [(String, [Int])] {
+        var shapes: [(String, [Int])] = [("wte.weight", [c.vocabSize, c.embeddingSize]),
+                                         ("wpe.weight", [c.contextLength, c.embeddingSize])]
+        for i in 0..<c.layerCount {
+            shapes += GPT2Block.parameterShapes(c).map { ("h.\(i).\($0.0)", $0.1) }
+        }
+        return shapes + [("ln_f.weight", [c.embeddingSize]), ("ln_f.bias", [c.embeddingSize])]
+    }
+
+    public func parameter(named name: String) -> Tensor? { parameters.first { $0.name == name }?.tensor }
+
+    // MARK: - Forward
+
+    /// The final hidden states `[batch, pos, dModel]` (after `ln_f`).
+    /// In training mode dropout is applied (embedding and residual; see the note on attention dropout in the README).
+    public func hiddenStates(_ batch: TokenBatch, training: Bool = false, rng: inout RNG,
+                             hooks: ActivationCache? = nil) throws -> Tensor {
+        try checkInput(batch)
+        let (B, T) = (batch.batchSize, batch.length)
+        let tokens = embedding(wte, ids: batch.ids, shape: [B, T])                          // [batch, pos, dModel]
+        let positions = embedding(wpe, ids: (0..<Int32(T)).map { $0 }, shape: [T])        // [pos, dModel]
+        hooks?.record("hook_embed", tokens)
+        hooks?.record("hook_pos_embed", positions)
+        var x = dropout(add(tokens, positions), p: config.embeddingDropout, training: training, rng: &rng)
+        for (l, block) in blocks.enumerated() {
+            hooks?.record("blocks.\(l).hook_resid_pre", x)
+            let qkv = linear(layerNorm(x, weight: block.ln1Weight, bias: block.ln1Bias, epsilon: config.layerNormEpsilon),
+                             weight: block.attnWeight, bias: block.attnBias)                 // [batch, pos, 3·dModel]
+            let wantsPattern = hooks?.wants("blocks.\(l).attn.hook_pattern") ?? false
+            let attended = causalSelfAttention(qkv, heads: config.headCount, lengths: batch.lengths,
+                                               pattern: wantsPattern ? { hooks?.record("blocks.\(l).attn.hook_pattern", $0) } : nil)
+            let attnOut = linear(attended, weight: block.attnProjWeight, bias: block.attnProjBias)
+            hooks?.record("blocks.\(l).hook_attn_out", attnOut)
+            x = add(x, dropout(attnOut, p: config.residualDropout, training: training, rng: &rng))
+            hooks?.record("blocks.\(l).hook_resid_mid", x)
+            let hidden = gelu(linear(layerNorm(x, weight: block.ln2Weight, bias: block.ln2Bias, epsilon: config.layerNormEpsilon),
+                                     weight: block.fcWeight, bias: block.fcBias))                 // [batch, pos, dMLP]
+            hooks?.record("blocks.\(l).mlp.hook_post", hidden)
+            let mlpOut = linear(hidden, weight: block.mlpProjWeight, bias: block.mlpProjBias)
+            hooks?.record("blocks.\(l).hook_mlp_out", mlpOut)
+            x = add(x, dropout(mlpOut, p: config.residualDropout, training: training, rng: &rng))
+            hooks?.record("blocks.\(l).hook_resid_post", x)
+        }
+        let normalized = layerNorm(x, weight: lnFWeight, bias: lnFBias, epsilon: config.layerNormEpsilon)
+        hooks?.record("ln_final.hook_normalized", normalized)
+        return normalized
+    }
+
+    /// Next-token logits `[batch, pos, vocab]` from hidden states, through the tied head `wte`.
+    public func logits(fromHidden hidden: Tensor) -> Tensor {
+        matmul(hidden, wte, transposeB: true)
+    }
+
+    /// Logits `[batch, pos, vocab]` for a batch (inference mode, no dropout).
+    public func logits(_ batch: TokenBatch) throws -> Tensor {
+        var rng = RNG(seed: 0)   // unused: no dropout in inference
+        return logits(fromHidden: try hiddenStates(batch, rng: &rng))
+    }
+
+    /// Mean next-token cross-entropy over real tokens (the causal-LM loss of Hugging Face with
+    /// `labels = input_ids`, padding labelled −100).
+    public func languageModelLoss(_ batch: TokenBatch, training: Bool = false, rng: inout RNG) throws -> Tensor {
+        let hidden = try hiddenStates(batch, training: training, rng: &rng)
+        let logits = logits(fromHidden: hidden)
+        return crossEntropy(logits, targets: batch.nextTokenTargets)
+    }
+
+    /// Runs the model and returns the logits with every hook point whose name passes `names`
+    /// (TransformerLens' `run_with_cache`).
+    public func runWithCache(_ batch: TokenBatch, names: @escaping (String) -> Bool = { _ in true }) throws -> (logits: Tensor, cache: ActivationCache) {
+        let cache = ActivationCache(filter: names)
+        let logits: Tensor = try GradMode.withNoGrad {
+            var rng = RNG(seed: 0)   // unused: no dropout in inference
+            let hidden = try hiddenStates(batch, rng: &rng, hooks: cache)
+            return self.logits(fromHidden: hidden)
+        }
+        return (logits, cache)
+    }
+
+    private func checkInput(_ batch: TokenBatch) throws {
+        guard batch.length >= 1 && batch.batchSize >= 1 else { throw GPT2Error("input: empty batch") }
+        guard batch.length <= config.contextLength else {
+            throw GPT2Error("input: \(batch.length) tokens exceed the model's context of \(config.contextLength)")
+        }
+        if let bad = batch.ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw GPT2Error("input: token id \(bad) is outside the vocabulary 0..<\(config.vocabSize)")
+        }
+        guard batch.lengths.allSatisfy({ $0 >= 1 && $0 <= batch.length }) else {
+            throw GPT2Error("input: row lengths \(batch.lengths) must be in 1…\(batch.length)")
+        }
+    }
+}
+
+/// Activations recorded at named hook points during one forward pass.
+public final class ActivationCache {
+    private let filter: (String) -> Bool
+    public private(set) var values: [String: Tensor] = [:]
+    public private(set) var order: [String] = []
+
+    public init(filter: @escaping (String) -> Bool = { _ in true }) { self.filter = filter }
+
+    func wants(_ name: String) -> Bool { filter(name) }
+
+    func record(_ name: String, _ value: Tensor) {
+        guard filter(name) else { return }
+        if values[name] == nil { order.append(name) }
+        values[name] = value.detach()
+    }
+
+    public subscript(name: String) -> Tensor? { values[name] }
+
+    /// All hook names a model of `layers` blocks offers, in forward order.
+    public static func hookNames(layers: Int) -> [String] {
+        var names = ["hook_embed", "hook_pos_embed"]
+        for l in 0..<layers {
+            names += ["blocks.\(l).hook_resid_pre", "blocks.\(l).attn.hook_pattern", "blocks.\(l).hook_attn_out",
+                      "blocks.\(l).hook_resid_mid", "blocks.\(l).mlp.hook_post", "blocks.\(l).hook_mlp_out",
+                      "blocks.\(l).hook_resid_post"]
+        }
+        return names + ["ln_final.hook_normalized"]
+    }
+}

@@ -1,0 +1,277 @@
+// HDF5File.swift — the one Swift file that talks to libhdf5: float datasets and string attributes.
+import CHDF5
+import Foundation
+
+/// A failure reading or writing HDF5, with the file and the object it concerns.
+public struct HDF5Error: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// An open HDF5 file. Reads float32 datasets (as Float) and string attributes in both the
+/// fixed-length form (h5py 2.x, Keras) and the variable-length form (h5py ≥ 3).
+final class HDF5File {
+    let path: String
+    private var id: hid_t
+
+    private static let silence: Void = { shim_H5_silence_errors() }()
+
+    /// Opens an existing file read-only, refusing anything that is not HDF5.
+    init(readingFrom path: String) throws {
+        _ = HDF5File.silence
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw HDF5Error("\(path): no such file")
+        }
+        guard H5Fis_hdf5(path) > 0 else {
+            throw HDF5Error("\(path): not an HDF5 file (expected HDF5, e.g. a tf_model.h5 or a Lethe checkpoint)")
+        }
+        id = H5Fopen(path, shim_H5F_ACC_RDONLY(), shim_H5P_DEFAULT())
+        guard id >= 0 else { throw HDF5Error("\(path): cannot open as HDF5 (truncated or damaged?)") }
+    }
+
+    /// Creates (truncates) a file for writing.
+    init(creating path: String) throws {
+        _ = HDF5File.silence
+        self.path = path
+        id = H5Fcreate(path, shim_H5F_ACC_TRUNC(), shim_H5P_DEFAULT(), shim_H5P_DEFAULT())
+        guard id >= 0 else { throw HDF5Error("\(path): cannot create file") }
+    }
+
+    deinit { close() }
+
+    func close() {
+        if id >= 0 { H5Fclose(id); id = -1 }
+    }
+
+    // MARK: - Structure
+
+    /// Every dataset under `group` (recursively), as paths relative to the file root without the leading `/`.
+    func datasetPaths(under group: String = "/") throws -> [String] {
+        var result: [String] = []
+        try collect(group: group, into: &result)
+        return result
+    }
+
+    private func collect(group: String, into result: inout [String]) throws {
+        let gid = H5Gopen2(id, group, shim_H5P_DEFAULT())
+        guard gid >= 0 else { throw HDF5Error("\(path): cannot open group \(group)") }
+        defer { H5Gclose(gid) }
+        var list = shim_name_list(names: nil, count: 0, capacity: 0)
+        defer { shim_free_name_list(&list) }
+        guard shim_list_links(gid, &list) == 0 else { throw HDF5Error("\(path): cannot list group \(group)") }
+        let prefix = group == "/" ? "" : (group.hasPrefix("/") ? String(group.dropFirst()) : group) + "/"
+        for i in 0..<list.count {
+            guard let cName = list.names[i] else { continue }
+            let name = prefix + String(cString: cName)
+            let oid = H5Oopen(id, "/" + name, shim_H5P_DEFAULT())
+            guard oid >= 0 else { throw HDF5Error("\(path): cannot open object /\(name)") }
+            let kind = H5Iget_type(oid)
+            H5Oclose(oid)
+            if kind == H5I_GROUP { try collect(group: "/" + name, into: &result) }
+            else if kind == H5I_DATASET { result.append(name) }
+        }
+    }
+
+    func exists(_ objectPath: String) -> Bool {
+        // Check each prefix: H5Lexists fails (not just returns 0) when an intermediate link is missing.
+        var partial = ""
+        for component in objectPath.split(separator: "/") {
+            partial += "/" + component
+            if H5Lexists(id, partial, shim_H5P_DEFAULT()) <= 0 { return false }
+        }
+        return true
+    }
+
+    // MARK: - Datasets
+
+    /// A dataset's shape, without reading its values.
+    func shape(of datasetPath: String) throws -> [Int] {
+        let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
+        guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
+        defer { H5Dclose(dset) }
+        let space = H5Dget_space(dset)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) has an unreadable shape") }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
+        return dims.map { Int($0) }
+    }
+
+    /// Reads a float dataset: its shape and values converted to Float32. Refuses non-float data.
+    func readFloats(_ datasetPath: String) throws -> (shape: [Int], values: [Float]) {
+        let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
+        guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
+        defer { H5Dclose(dset) }
+        let type = H5Dget_type(dset)
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_FLOAT else {
+            throw HDF5Error("\(path): dataset \(datasetPath) is not floating point (expected float32)")
+        }
+        let space = H5Dget_space(dset)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) has an unreadable shape") }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
+        let shape = dims.map { Int($0) }
+        var values = [Float](repeating: 0, count: shape.reduce(1, *))
+        let status = values.withUnsafeMutableBytes { buffer in
+            H5Dread(dset, shim_H5T_NATIVE_FLOAT(), shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), buffer.baseAddress)
+        }
+        guard status >= 0 else { throw HDF5Error("\(path): cannot read dataset \(datasetPath) (file truncated or damaged?)") }
+        return (shape, values)
+    }
+
+    /// Reads an integer dataset (any integer width) as Int64.
+    func readIntegers(_ datasetPath: String) throws -> (shape: [Int], values: [Int64]) {
+        let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
+        guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
+        defer { H5Dclose(dset) }
+        let space = H5Dget_space(dset)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        var dims = [hsize_t](repeating: 0, count: max(rank, 0))
+        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
+        let shape = dims.map { Int($0) }
+        var values = [Int64](repeating: 0, count: shape.reduce(1, *))
+        let status = values.withUnsafeMutableBytes { buffer in
+            H5Dread(dset, shim_H5T_NATIVE_INT64(), shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), buffer.baseAddress)
+        }
+        guard status >= 0 else { throw HDF5Error("\(path): cannot read dataset \(datasetPath) as integers") }
+        return (shape, values)
+    }
+
+    /// Writes a float32 dataset, creating intermediate groups as h5py does for names with `/`.
+    func writeFloats(_ datasetPath: String, shape: [Int], values: [Float]) throws {
+        try write(datasetPath, shape: shape, fileType: shim_H5T_IEEE_F32LE(), memoryType: shim_H5T_NATIVE_FLOAT(), bytes: values)
+    }
+
+    /// Writes an int64 dataset.
+    func writeIntegers(_ datasetPath: String, shape: [Int], values: [Int64]) throws {
+        try write(datasetPath, shape: shape, fileType: shim_H5T_STD_I64LE(), memoryType: shim_H5T_NATIVE_INT64(), bytes: values)
+    }
+
+    private func write<T>(_ datasetPath: String, shape: [Int], fileType: hid_t, memoryType: hid_t, bytes values: [T]) throws {
+        precondition(shape.reduce(1, *) == values.count, "HDF5 write: shape \(shape) does not match \(values.count) values")
+        var dims = shape.map { hsize_t($0) }
+        let space = H5Screate_simple(Int32(shape.count), &dims, nil)
+        defer { H5Sclose(space) }
+        let lcpl = H5Pcreate(shim_H5P_LINK_CREATE())
+        defer { H5Pclose(lcpl) }
+        H5Pset_create_intermediate_group(lcpl, 1)
+        let dset = H5Dcreate2(id, datasetPath, fileType, space, lcpl, shim_H5P_DEFAULT(), shim_H5P_DEFAULT())
+        guard dset >= 0 else { throw HDF5Error("\(path): cannot create dataset \(datasetPath)") }
+        defer { H5Dclose(dset) }
+        let status = values.withUnsafeBytes { H5Dwrite(dset, memoryType, shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), $0.baseAddress) }
+        guard status >= 0 else { throw HDF5Error("\(path): cannot write dataset \(datasetPath)") }
+    }
+
+    /// Creates an (empty) group, with intermediate groups.
+    func createGroup(_ groupPath: String) throws {
+        if exists(groupPath) { return }
+        let lcpl = H5Pcreate(shim_H5P_LINK_CREATE())
+        defer { H5Pclose(lcpl) }
+        H5Pset_create_intermediate_group(lcpl, 1)
+        let gid = H5Gcreate2(id, groupPath, lcpl, shim_H5P_DEFAULT(), shim_H5P_DEFAULT())
+        guard gid >= 0 else { throw HDF5Error("\(path): cannot create group \(groupPath)") }
+        H5Gclose(gid)
+    }
+
+    // MARK: - String attributes
+
+    func hasAttribute(_ name: String, on objectPath: String) -> Bool {
+        H5Aexists_by_name(id, objectPath, name, shim_H5P_DEFAULT()) > 0
+    }
+
+    /// Reads a string attribute (scalar or 1-D; fixed- or variable-length) as a list of strings.
+    func stringAttribute(_ name: String, on objectPath: String) throws -> [String] {
+        let attr = H5Aopen_by_name(id, objectPath, name, shim_H5P_DEFAULT(), shim_H5P_DEFAULT())
+        guard attr >= 0 else { throw HDF5Error("\(path): attribute \(name) not found on \(objectPath)") }
+        defer { H5Aclose(attr) }
+        let type = H5Aget_type(attr)
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_STRING else {
+            throw HDF5Error("\(path): attribute \(name) on \(objectPath) is not a string")
+        }
+        let space = H5Aget_space(attr)
+        defer { H5Sclose(space) }
+        let count = Int(H5Sget_simple_extent_npoints(space))
+        guard count >= 0 else { throw HDF5Error("\(path): attribute \(name) has an unreadable shape") }
+        let memType = H5Tcopy(shim_H5T_C_S1())
+        defer { H5Tclose(memType) }
+        if H5Tis_variable_str(type) > 0 {
+            H5Tset_size(memType, shim_H5T_VARIABLE())
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            guard H5Aread(attr, memType, &pointers) >= 0 else { throw HDF5Error("\(path): cannot read attribute \(name)") }
+            defer { H5Dvlen_reclaim(memType, space, shim_H5P_DEFAULT(), &pointers) }
+            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        let size = H5Tget_size(type)
+        H5Tset_size(memType, size)
+        H5Tset_strpad(memType, H5Tget_strpad(type))   // a NULLTERM buffer would drop a NULLPAD string's last byte
+        var bytes = [UInt8](repeating: 0, count: count * size)
+        guard H5Aread(attr, memType, &bytes) >= 0 else { throw HDF5Error("\(path): cannot read attribute \(name)") }
+        return (0..<count).map { i in
+            var piece = bytes[(i * size)..<((i + 1) * size)]
+            while let last = piece.last, last == 0 || last == 0x20 { piece = piece.dropLast() }   // NULPAD/NULTERM/SPACEPAD
+            if let nul = piece.firstIndex(of: 0) { piece = piece[..<nul] }
+            return String(decoding: piece, as: UTF8.self)
+        }
+    }
+
+    /// Writes a 1-D fixed-length string attribute (the h5py 2.x / Keras form, `H5T_STR_NULLPAD`),
+    /// or a scalar when `scalar` is set.
+    func setStringAttribute(_ name: String, on objectPath: String, _ strings: [String], scalar: Bool = false) throws {
+        let size = max(1, strings.map { $0.utf8.count }.max() ?? 1)
+        let type = H5Tcopy(shim_H5T_C_S1())
+        defer { H5Tclose(type) }
+        H5Tset_size(type, size)
+        H5Tset_strpad(type, H5T_STR_NULLPAD)
+        var dims = [hsize_t(strings.count)]
+        let space = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil)
+        defer { H5Sclose(space) }
+        if hasAttribute(name, on: objectPath) { H5Adelete_by_name(id, objectPath, name, shim_H5P_DEFAULT()) }
+        let attr = H5Acreate_by_name(id, objectPath, name, type, space, shim_H5P_DEFAULT(), shim_H5P_DEFAULT(), shim_H5P_DEFAULT())
+        guard attr >= 0 else { throw HDF5Error("\(path): cannot create attribute \(name) on \(objectPath)") }
+        defer { H5Aclose(attr) }
+        var bytes = [UInt8](repeating: 0, count: size * strings.count)
+        for (i, s) in strings.enumerated() { for (j, b) in s.utf8.enumerated() { bytes[i * size + j] = b } }
+        guard H5Awrite(attr, type, bytes) >= 0 else { throw HDF5Error("\(path): cannot write attribute \(name)") }
+    }
+
+    /// Flushes everything to the operating system.
+    func flush() throws {
+        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else { throw HDF5Error("\(path): flush failed") }
+    }
+}
+
+/// Writes an HDF5 file atomically: into a temporary file beside `path`, fsync'd, then renamed
+/// over `path`. An interrupted save leaves any existing file untouched.
+func writeHDF5Atomically(to path: String, _ body: (HDF5File) throws -> Void) throws {
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw HDF5Error("\(path): folder \(directory) does not exist")
+    }
+    let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+    do {
+        let file = try HDF5File(creating: temporary)
+        try body(file)
+        try file.flush()
+        file.close()
+        let fd = open(temporary, O_RDONLY)
+        if fd >= 0 { fsync(fd); Foundation.close(fd) }
+        guard rename(temporary, path) == 0 else {
+            throw HDF5Error("\(path): cannot move the saved file into place (\(String(cString: strerror(errno))))")
+        }
+        let dirFD = open(directory, O_RDONLY)
+        if dirFD >= 0 { fsync(dirFD); Foundation.close(dirFD) }
+    } catch {
+        unlink(temporary)
+        throw error
+    }
+}
