@@ -19,10 +19,12 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["CBLAS"]),
         .target(name: "GPT2", dependencies: ["Autograd", "CHDF5"],
                 resources: [.copy("Resources/gpt2-tokenizer")]),
-        .executableTarget(name: "Lethe", dependencies: ["GPT2", "Autograd"]),
+        .target(name: "Procedures", dependencies: ["GPT2", "Autograd"]),
+        .executableTarget(name: "Lethe", dependencies: ["Procedures", "GPT2", "Autograd"]),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "Autograd"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd"]),
     ]
 )

@@ -19,13 +19,17 @@ public struct RNG: Sendable, Equatable {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
-    /// Restores a generator from a saved ``state`` (checkpoints keep the RNG so resumed runs match).
-    public init(state: [UInt64]) {
-        precondition(state.count == 4, "RNG state needs 4 words")
-        self.state = (state[0], state[1], state[2], state[3])
+    /// Restores a generator from ``stateWords`` (checkpoints keep the RNG so resumed runs match).
+    public init?(stateWords words: [UInt64]) {
+        guard words.count == 6 else { return nil }
+        state = (words[0], words[1], words[2], words[3])
+        spareNormal = words[4] == 0 ? nil : Double(bitPattern: words[5])
     }
 
-    public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
+    /// The complete state: four xoshiro words, then a flag and the bits of the cached normal deviate.
+    public var stateWords: [UInt64] {
+        [state.0, state.1, state.2, state.3, spareNormal == nil ? 0 : 1, spareNormal?.bitPattern ?? 0]
+    }
 
     public static func == (a: RNG, b: RNG) -> Bool { a.stateWords == b.stateWords && a.spareNormal == b.spareNormal }
 

@@ -210,7 +210,8 @@ extension GPT2Model {
     /// plus Lethe's attributes (`lethe_config`, `lethe_history`) and any `extras` datasets
     /// (optimizer and procedure state) under `/lethe/`, which Keras readers ignore.
     /// The write is atomic: an interrupted save leaves an existing file intact.
-    public func save(to path: String, extras: [String: (shape: [Int], values: [Float])] = [:]) throws {
+    public func save(to path: String, extras: [String: (shape: [Int], values: [Float])] = [:],
+                     attributes: [String: String] = [:]) throws {
         do {
             try writeHDF5Atomically(to: path) { file in
                 var weightNames: [String] = []
@@ -227,10 +228,25 @@ extension GPT2Model {
                 let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
                 try file.setStringAttribute("lethe_config", on: "/", [configJSON], scalar: true)
                 try file.setStringAttribute("lethe_history", on: "/", history.isEmpty ? [""] : history)
+                for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
+                    try file.setStringAttribute("lethe_" + name, on: "/", [value], scalar: true)
+                }
                 for (name, extra) in extras.sorted(by: { $0.key < $1.key }) {
                     try file.writeFloats("lethe/" + name, shape: extra.shape, values: extra.values)
                 }
             }
+        } catch let e as HDF5Error {
+            throw GPT2Error(e.description)
+        }
+    }
+
+    /// Reads one string attribute written by ``save(to:extras:attributes:)`` (nil when absent).
+    public static func loadAttribute(_ name: String, from path: String) throws -> String? {
+        do {
+            let file = try HDF5File(readingFrom: path)
+            defer { file.close() }
+            guard file.hasAttribute("lethe_" + name, on: "/") else { return nil }
+            return try file.stringAttribute("lethe_" + name, on: "/").first
         } catch let e as HDF5Error {
             throw GPT2Error(e.description)
         }

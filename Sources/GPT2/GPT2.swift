@@ -179,9 +179,9 @@ public final class GPT2Model {
     /// Mean next-token cross-entropy over real tokens (the causal-LM loss of Hugging Face with
     /// `labels = input_ids`, padding labelled −100).
     public func languageModelLoss(_ batch: TokenBatch, training: Bool = false, rng: inout RNG) throws -> Tensor {
-        let hidden = try hiddenStates(batch, training: training, rng: &rng)
-        let logits = logits(fromHidden: hidden)
-        return crossEntropy(logits, targets: batch.nextTokenTargets)
+        let hidden = try hiddenStates(batch, training: training, rng: &rng)   // [batch, pos, dModel]
+        // The tied head and the loss fused: the [batch, pos, vocab] logits are never stored.
+        return projectedCrossEntropy(hidden, weight: wte, targets: batch.nextTokenTargets)
     }
 
     /// Runs the model and returns the logits with every hook point whose name passes `names`

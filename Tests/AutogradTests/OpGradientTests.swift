@@ -96,6 +96,18 @@ struct OpGradientTests {
         gradCheck("inverseCrossEntropy C=2", inputs: [binary]) { inverseCrossEntropy($0[0], labels: [0, 1, 1, 0, 0, 1]) }
     }
 
+    @Test(arguments: [1, 2, 64])
+    func projectedCrossEntropyMatchesUnfused(chunkRows: Int) {
+        let hidden = randomTensor([2, 3, 4], seed: 30), weight = randomTensor([7, 4], seed: 31)
+        let targets: [Int32] = [1, 6, ignoreIndex, 0, 3, 3]
+        gradCheck("projectedCrossEntropy", inputs: [hidden, weight]) {
+            projectedCrossEntropy($0[0], weight: $0[1], targets: targets, chunkRows: chunkRows)
+        }
+        let fused = projectedCrossEntropy(hidden, weight: weight, targets: targets, chunkRows: chunkRows).item
+        let unfused = crossEntropy(matmul(hidden, weight, transposeB: true), targets: targets).item
+        #expect(abs(fused - unfused) < 1e-5)
+    }
+
     @Test func gradientsAccumulateAcrossBackwardCalls() {
         let x = randomTensor([3], seed: 25)
         x.requiresGrad = true

@@ -1,0 +1,116 @@
+// TokenCorpus.swift — text sources tokenized once (cached), split into train and held-out parts,
+// and sampled as random contiguous windows.
+import Autograd
+import Foundation
+import GPT2
+
+/// A named group of text files with a sampling weight (relative to its size).
+public struct CorpusSource: Sendable, Equatable {
+    public var name: String
+    public var files: [String]
+    /// Multiplies the source's share of training windows (1 = in proportion to its tokens).
+    public var weight: Double
+
+    public init(name: String, files: [String], weight: Double = 1) {
+        self.name = name
+        self.files = files
+        self.weight = weight
+    }
+}
+
+/// Tokens of every source, each split into a training stream and a held-out stream (the last
+/// `heldOutFraction` of every file, so held-out text is never seen in training).
+public final class TokenCorpus {
+    public struct Part {
+        public let name: String
+        public let train: [Int32]
+        public let heldOut: [Int32]
+        public let weight: Double
+    }
+
+    public let parts: [Part]
+    private let cumulativeWeights: [Double]
+
+    public init(sources: [CorpusSource], tokenizer: BPETokenizer, heldOutFraction: Double = 0.05, cacheDirectory: String?) throws {
+        guard !sources.isEmpty else { throw GPT2Error("corpus: no sources given") }
+        var parts: [Part] = []
+        for source in sources {
+            guard !source.files.isEmpty else { throw GPT2Error("corpus: source \(source.name) has no files") }
+            var train: [Int32] = [], heldOut: [Int32] = []
+            for file in source.files {
+                let tokens = try TokenCorpus.tokens(of: file, tokenizer: tokenizer, cacheDirectory: cacheDirectory)
+                let cut = tokens.count - Int(Double(tokens.count) * heldOutFraction)
+                train += tokens[..<cut]
+                train.append(BPETokenizer.endOfTextID)
+                heldOut += tokens[cut...]
+                heldOut.append(BPETokenizer.endOfTextID)
+            }
+            parts.append(Part(name: source.name, train: train, heldOut: heldOut, weight: source.weight))
+        }
+        self.parts = parts
+        var running = 0.0
+        cumulativeWeights = parts.map { running += Double($0.train.count) * $0.weight; return running }
+    }
+
+    public var trainTokenCount: Int { parts.reduce(0) { $0 + $1.train.count } }
+
+    /// `count` random windows of `length + 1` tokens (inputs and shifted targets), the source
+    /// chosen by weight, the start uniformly — all drawn from `rng`.
+    public func sampleWindows(count: Int, length: Int, rng: inout RNG) -> [[Int32]] {
+        (0..<count).map { _ in
+            let u = rng.nextDouble() * (cumulativeWeights.last ?? 0)
+            let index = cumulativeWeights.firstIndex { u < $0 } ?? (parts.count - 1)
+            let stream = parts[index].train
+            let span = min(length + 1, stream.count)
+            let start = rng.nextInt(below: max(1, stream.count - span + 1))
+            return Array(stream[start..<(start + span)])
+        }
+    }
+
+    /// Deterministic held-out windows of one part: consecutive, non-overlapping, at most `limit`.
+    public func heldOutWindows(part: Int, length: Int, limit: Int) -> [[Int32]] {
+        let stream = parts[part].heldOut
+        var windows: [[Int32]] = []
+        var start = 0
+        while start + 2 <= stream.count && windows.count < limit {
+            let end = min(stream.count, start + length + 1)
+            windows.append(Array(stream[start..<end]))
+            start = end - 1
+        }
+        return windows
+    }
+
+    // MARK: - Token cache
+
+    /// Tokens of one file, from the cache when the file's content hash matches.
+    static func tokens(of path: String, tokenizer: BPETokenizer, cacheDirectory: String?) throws -> [Int32] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GPT2Error("corpus: cannot read \(path) (expected a UTF-8 text file)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw GPT2Error("corpus: \(path) is not UTF-8 text") }
+        let key = String(fnv1a64(data), radix: 16)
+        let cachePath = cacheDirectory.map { "\($0)/\(key).tokens" }
+        if let cachePath, let cached = FileManager.default.contents(atPath: cachePath), cached.count % 2 == 0 {
+            return cached.withUnsafeBytes { raw in raw.bindMemory(to: UInt16.self).map { Int32(UInt16(littleEndian: $0)) } }
+        }
+        let tokens = tokenizer.encode(text)
+        if let cachePath, let cacheDirectory {
+            try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+            var packed = Data(capacity: tokens.count * 2)
+            for t in tokens { withUnsafeBytes(of: UInt16(t).littleEndian) { packed.append(contentsOf: $0) } }
+            // Write-then-rename, so a half-written cache file is never read back.
+            let temporary = cachePath + ".tmp-\(getpid())"
+            if FileManager.default.createFile(atPath: temporary, contents: packed) { rename(temporary, cachePath) }
+        }
+        return tokens
+    }
+}
+
+/// FNV-1a, 64-bit: a fast content hash for cache keys (not for security).
+func fnv1a64(_ data: Data) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    data.withUnsafeBytes { raw in
+        for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    }
+    return hash
+}

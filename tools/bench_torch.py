@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""PyTorch side of Lethe's benchmarks: the same workloads as `lethe bench`, on the same machine.
+
+    VENV/bin/python tools/bench_torch.py train --layers 12 --width 768 --heads 12 --seq 128 --batch 4
+    VENV/bin/python tools/bench_torch.py forward --layers 12 --width 768 --heads 12 --seq 128 --batch 4
+    VENV/bin/python tools/bench_torch.py generate --layers 12 --width 768 --heads 12 --new 128
+    VENV/bin/python tools/bench_torch.py sgemm
+Threads: torch.set_num_threads(--threads, default 2). Prints one line per measurement (median of --reps).
+"""
+import argparse
+import statistics
+import time
+
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel
+
+
+def model_for(a, dropout):
+    cfg = GPT2Config(n_layer=a.layers, n_embd=a.width, n_head=a.heads, n_positions=max(1024, a.seq + 1),
+                     resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout)
+    m = GPT2LMHeadModel(cfg)
+    m.config._attn_implementation = a.attn
+    return m
+
+
+def timed(fn, reps, warmup=2):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("what", choices=["train", "forward", "generate", "sgemm"])
+    p.add_argument("--layers", type=int, default=12)
+    p.add_argument("--width", type=int, default=768)
+    p.add_argument("--heads", type=int, default=12)
+    p.add_argument("--seq", type=int, default=128)
+    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--new", type=int, default=128)
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--attn", default="sdpa", choices=["sdpa", "eager"])
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    if a.what == "sgemm":
+        for m, n, k in [(512, 3072, 768), (1024, 1024, 1024)]:
+            x, y = torch.randn(m, k), torch.randn(k, n)
+            s = timed(lambda: x @ y, 10)
+            print(f"sgemm {m}x{n}x{k}: {2 * m * n * k / s / 1e9:.1f} GFLOP/s")
+        return
+    if a.what == "train":
+        m = model_for(a, 0.0)
+        m.train()
+        opt = torch.optim.AdamW(m.parameters(), lr=1e-4)
+        ids = torch.randint(0, 50257, (a.batch, a.seq))
+
+        def step():
+            loss = m(input_ids=ids, labels=ids).loss
+            loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+        s = timed(step, a.reps)
+        print(f"train step {a.batch}x{a.seq}: {s * 1000:.0f} ms, {a.batch * a.seq / s:.0f} tokens/s")
+    elif a.what == "forward":
+        m = model_for(a, 0.0).eval()
+        ids = torch.randint(0, 50257, (a.batch, a.seq))
+        with torch.no_grad():
+            s = timed(lambda: m(input_ids=ids), a.reps)
+        print(f"forward {a.batch}x{a.seq}: {s * 1000:.0f} ms, {a.batch * a.seq / s:.0f} tokens/s")
+    else:
+        m = model_for(a, 0.0).eval()
+        ids = torch.randint(0, 50257, (1, 8))
+        with torch.no_grad():
+            s = timed(lambda: m.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=a.new, min_new_tokens=a.new,
+                                         do_sample=False, pad_token_id=0), max(1, a.reps // 2), warmup=1)
+        print(f"generate 1x{a.new}: {s:.2f} s, {a.new / s:.1f} tokens/s")
+
+
+if __name__ == "__main__":
+    main()
