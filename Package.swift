@@ -20,11 +20,14 @@ let package = Package(
         .target(name: "GPT2", dependencies: ["Autograd", "CHDF5"],
                 resources: [.copy("Resources/gpt2-tokenizer")]),
         .target(name: "Procedures", dependencies: ["GPT2", "Autograd"]),
-        .executableTarget(name: "Lethe", dependencies: ["Procedures", "GPT2", "Autograd"]),
+        .target(name: "CBench", dependencies: ["CBLAS"]),
+        .target(name: "Shell", dependencies: ["Procedures", "GPT2", "Autograd", "CEditLine", "CBench"]),
+        .executableTarget(name: "Lethe", dependencies: ["Shell"]),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "Autograd"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "GPT2", "Autograd"]),
     ]
 )

@@ -62,8 +62,8 @@ public final class Pretrainer {
 
     public init(model: GPT2Model, corpus: TokenCorpus, settings: PretrainSettings) throws {
         try settings.validate()
-        guard settings.sequenceLength + 1 <= model.config.contextLength else {
-            throw GPT2Error("pretrain: --seq-len \(settings.sequenceLength) + 1 exceeds the model's context \(model.config.contextLength)")
+        guard settings.sequenceLength <= model.config.contextLength else {
+            throw GPT2Error("pretrain: --seq-len \(settings.sequenceLength) exceeds the model's context \(model.config.contextLength)")
         }
         self.model = model
         self.corpus = corpus
@@ -111,7 +111,8 @@ public final class Pretrainer {
     func trainStep() throws -> Float {
         var total: Float = 0
         for _ in 0..<settings.accumulation {
-            let windows = corpus.sampleWindows(count: settings.batchSize, length: settings.sequenceLength, rng: &rng)
+            // Windows of `sequenceLength` tokens: `sequenceLength − 1` next-token predictions each.
+            let windows = corpus.sampleWindows(count: settings.batchSize, length: settings.sequenceLength - 1, rng: &rng)
             let batch = TokenBatch(sequences: windows)
             let loss = try model.languageModelLoss(batch, training: true, rng: &rng)
             guard loss.item.isFinite else {
@@ -130,7 +131,7 @@ public final class Pretrainer {
     /// Mean held-out loss and perplexity per source (fixed windows, so numbers compare across steps).
     public func evaluate() throws -> [(source: String, loss: Double, perplexity: Double)] {
         try corpus.parts.indices.map { part in
-            let windows = corpus.heldOutWindows(part: part, length: settings.sequenceLength, limit: settings.evalWindows)
+            let windows = corpus.heldOutWindows(part: part, length: settings.sequenceLength - 1, limit: settings.evalWindows)
             let loss = try meanLoss(model: model, windows: windows, batchSize: settings.batchSize)
             return (corpus.parts[part].name, loss, exp(loss))
         }

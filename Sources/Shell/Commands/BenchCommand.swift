@@ -1,0 +1,103 @@
+// BenchCommand.swift — `bench`: the measured workloads of BENCHMARKS.md (run the same ones in
+// tools/bench_torch.py for PyTorch's side). Never part of the tests.
+import Autograd
+import CBench
+import Foundation
+import GPT2
+
+enum BenchCommand: Command {
+    static let info = CommandInfo(
+        name: "bench", abstract: "Measure SGEMM, an MLP step, GPT-2 training/forward/generation speed (release builds).",
+        usage: "bench sgemm|mlp|train|forward|generate [--layers L --width D --heads H --seq T --batch B --new N --reps R]",
+        flags: [FlagInfo("layers", value: "L", "GPT-2 blocks (default 12: GPT-2 124M)"), FlagInfo("width", value: "D", "n_embd (default 768)"),
+                FlagInfo("heads", value: "H", "heads (default 12)"), FlagInfo("seq", value: "T", "tokens per row (default 128)"),
+                FlagInfo("batch", value: "B", "rows (default 4)"), FlagInfo("new", value: "N", "generated tokens (default 128)"),
+                FlagInfo("reps", value: "R", "timed repetitions; the median is reported (default 5)")],
+        examples: ["bench sgemm", "bench train --batch 4 --seq 128", "bench generate --new 128"])
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let what = try arguments.positional(0, "a workload: sgemm, mlp, train, forward or generate")
+        let reps = max(1, try arguments.int("reps", default: 5))
+        context.note("threads: \(Threads.count)")
+        switch what {
+        case "sgemm": try sgemm(context, reps: reps)
+        case "mlp": mlp(context, reps: reps)
+        case "train", "forward", "generate": try gpt2(what, arguments, context, reps: reps)
+        default: throw UsageError("bench: unknown workload \(what) (expected sgemm, mlp, train, forward or generate)")
+        }
+    }
+
+    static func median(_ reps: Int, _ body: () throws -> Void) rethrows -> Double {
+        try body()   // warm-up
+        var times: [Double] = []
+        for _ in 0..<reps {
+            let start = Date()
+            try body()
+            times.append(Date().timeIntervalSince(start))
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    static func sgemm(_ context: CommandContext, reps: Int) throws {
+        for (m, n, k) in [(512, 3072, 768), (1024, 1024, 1024)] {
+            var rng = RNG(seed: 0)
+            let a = Tensor.randn([m, k], rng: &rng).data, b = Tensor.randn([k, n], rng: &rng).data
+            var c = [Float](repeating: 0, count: m * n)
+            let ours = median(reps * 4) {
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    gemm(m: m, n: n, k: k, a: ap.baseAddress!, b: bp.baseAddress!, c: cp.baseAddress!)
+                } } }
+            }
+            let fromC = lethe_c_sgemm_seconds(Int32(m), Int32(n), Int32(k), Int32(reps * 4))
+            let flops = 2 * Double(m * n * k)
+            context.note(String(format: "sgemm %d×%d×%d: Lethe %.1f GFLOP/s, OpenBLAS from C %.1f GFLOP/s (%.1f%%)",
+                                m, n, k, flops / ours / 1e9, flops / fromC / 1e9, 100 * fromC / ours))
+        }
+    }
+
+    static func mlp(_ context: CommandContext, reps: Int) {
+        var rng = RNG(seed: 0)
+        let x = Tensor.randn([256, 512], rng: &rng)
+        let w1 = Tensor.randn([512, 2048], std: 0.02, rng: &rng, requiresGrad: true), b1 = Tensor(zeros: [2048], requiresGrad: true)
+        let w2 = Tensor.randn([2048, 512], std: 0.02, rng: &rng, requiresGrad: true), b2 = Tensor(zeros: [512], requiresGrad: true)
+        let seconds = median(reps) {
+            let loss = mean(gelu(linear(gelu(linear(x, weight: w1, bias: b1)), weight: w2, bias: b2)))
+            loss.backward()
+            for t in [w1, b1, w2, b2] { t.zeroGrad() }
+        }
+        context.note(String(format: "2-layer MLP 256×512→2048→512, forward+backward: %.2f ms", seconds * 1000))
+    }
+
+    static func gpt2(_ what: String, _ a: Arguments, _ context: CommandContext, reps: Int) throws {
+        let config = GPT2Config(contextLength: 1024, embeddingSize: try a.int("width", default: 768), layerCount: try a.int("layers", default: 12),
+                                headCount: try a.int("heads", default: 12), embeddingDropout: 0, residualDropout: 0, attentionDropout: 0)
+        var rng = RNG(seed: 0)
+        let model = try GPT2Model(config: config, rng: &rng)
+        let batch = try a.int("batch", default: 4), seq = try a.int("seq", default: 128)
+        let ids = (0..<(batch * seq)).map { _ in Int32(rng.nextInt(below: config.vocabSize)) }
+        let tokens = TokenBatch(ids: ids, batchSize: batch, length: seq)
+        context.note("GPT-2 \(config.layerCount) layers × \(config.embeddingSize), \(formatCount(config.parameterCount)) parameters")
+        switch what {
+        case "train":
+            let optimizer = Adam.adamW(model.parameters)
+            let seconds = try median(reps) {
+                var r = RNG(seed: 1)
+                try model.languageModelLoss(tokens, training: true, rng: &r).backward()
+                optimizer.step(learningRate: 1e-4)
+                model.parameters.zeroGrad()
+            }
+            context.note(String(format: "train step (forward+backward+AdamW) %d×%d: %.0f ms, %.0f tokens/s", batch, seq, seconds * 1000, Double(batch * seq) / seconds))
+        case "forward":
+            let seconds = try median(reps) { _ = try GradMode.withNoGrad { try model.logits(tokens) } }
+            context.note(String(format: "forward %d×%d: %.0f ms, %.0f tokens/s", batch, seq, seconds * 1000, Double(batch * seq) / seconds))
+        default:
+            let new = try a.int("new", default: 128)
+            let prompt = Array(ids.prefix(8))
+            let seconds = try median(max(1, reps / 2)) {
+                var r = RNG(seed: 2)
+                _ = try model.generate(prompt: prompt, options: SamplingOptions(maxNewTokens: new, stopAtEndOfText: false), rng: &r)
+            }
+            context.note(String(format: "generate 1×%d (KV cache, greedy): %.2f s, %.1f tokens/s", new, seconds, Double(new) / seconds))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+// HelpCommand.swift — `help` and `help CMD`, generated from each command's metadata.
+
+enum HelpCommand: Command {
+    static let info = CommandInfo(
+        name: "help", abstract: "List commands, or show one command's usage, flags and examples.",
+        usage: "help [COMMAND]", examples: ["help", "help generate", "help load model"])
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        if arguments.positionals.isEmpty {
+            let width = CommandRegistry.all.map { $0.info.name.count }.max() ?? 10
+            context.print("Commands (help COMMAND for details):")
+            for command in CommandRegistry.all {
+                let name = command.info.name
+                context.print("  " + name + String(repeating: " ", count: width - name.count + 2) + command.info.abstract)
+            }
+            context.print("Session: %md TEXT, ## HEADING, %seed N, %history, %save FILE, %record FILE|off, %notebook FILE.ipynb, %run FILE, %time COMMAND, %quit")
+            context.set("commands", .array(CommandRegistry.all.map { .string($0.info.name) }))
+            return
+        }
+        guard let found = CommandRegistry.find(arguments.positionals) else {
+            throw UsageError("help: no command '\(arguments.positionals.joined(separator: " "))' (type help for the list)")
+        }
+        let info = found.command.info
+        context.print("\(info.name) — \(info.abstract)")
+        context.print("usage: \(info.usage)")
+        if let discussion = info.discussion { context.print(discussion) }
+        if !info.allFlags.isEmpty {
+            context.print("flags:")
+            for flag in info.allFlags {
+                let head = "--\(flag.name)" + (flag.value.map { " \($0)" } ?? "")
+                context.print("  " + head.padding(toLength: max(head.count, 22), withPad: " ", startingAt: 0) + "  " + flag.help)
+            }
+        }
+        if !info.examples.isEmpty {
+            context.print("examples:")
+            for e in info.examples { context.print("  " + e) }
+        }
+        context.set("name", .string(info.name))
+        context.set("usage", .string(info.usage))
+    }
+}

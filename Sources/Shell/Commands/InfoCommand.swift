@@ -1,0 +1,29 @@
+// InfoCommand.swift — `info`: the current model's config, size, memory and history.
+import GPT2
+
+enum InfoCommand: Command {
+    static let info = CommandInfo(name: "info", abstract: "Show the current model: config, parameters, memory, what was done to it.",
+                                  usage: "info")
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let model = try context.session.model()
+        let c = model.config
+        let megabytes = Double(c.parameterCount * 4) / 1_048_576
+        context.print("model \(context.session.currentName ?? "?")")
+        context.print("  layers \(c.layerCount), width \(c.embeddingSize), heads \(c.headCount) (size \(c.headSize)), MLP \(c.innerSize)")
+        context.print("  vocabulary \(c.vocabSize), context \(c.contextLength)")
+        context.print("  parameters \(c.parameterCount) (\(formatCount(c.parameterCount))), weights \(String(format: "%.1f", megabytes)) MB")
+        context.print("  dropout: embedding \(c.embeddingDropout), residual \(c.residualDropout), attention \(c.attentionDropout)")
+        if !model.history.isEmpty {
+            context.print("history:")
+            for h in model.history { context.print("  - \(h)") }
+        }
+        context.set("layers", .int(c.layerCount))
+        context.set("width", .int(c.embeddingSize))
+        context.set("heads", .int(c.headCount))
+        context.set("vocabulary", .int(c.vocabSize))
+        context.set("context", .int(c.contextLength))
+        context.set("parameters", .int(c.parameterCount))
+        context.set("history", .array(model.history.map { .string($0) }))
+    }
+}

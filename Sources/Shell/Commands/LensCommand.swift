@@ -1,0 +1,37 @@
+// LensCommand.swift — `lens TEXT`: the logit lens (nostalgebraist 2020) — the residual stream after
+// every block, read through ln_f and the tied head, at the last position.
+import Autograd
+import Foundation
+import GPT2
+
+enum LensCommand: Command {
+    static let info = CommandInfo(
+        name: "lens", abstract: "Logit lens: the top next token after every block, at the text's last position.",
+        usage: "lens TEXT [--top K]", flags: [FlagInfo("top", value: "K", "tokens shown per block (default 3)")],
+        examples: [#"lens "Sherlock Holmes and Dr." --top 3"#])
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let text = try arguments.text("a text")
+        let k = try arguments.int("top", default: 3)
+        guard k > 0 else { throw UsageError("lens: --top must be positive") }
+        let model = try context.session.model()
+        let tokenizer = try context.session.tokenizer()
+        let ids = Array(tokenizer.encode(text).suffix(model.config.contextLength))
+        guard !ids.isEmpty else { throw UsageError("lens: the text has no tokens") }
+        let layers = model.config.layerCount
+        let (_, cache) = try model.runWithCache(TokenBatch(sequences: [ids])) { $0 == "hook_embed" || $0 == "hook_pos_embed" || $0.hasSuffix("hook_resid_post") }
+        var stages: [(String, Tensor)] = []
+        if let e = cache["hook_embed"], let p = cache["hook_pos_embed"] { stages.append(("embed", GradMode.withNoGrad { add(e, p) })) }
+        for l in 0..<layers { if let r = cache["blocks.\(l).hook_resid_post"] { stages.append(("block \(l)", r)) } }
+        var rows: [JSONValue] = []
+        for (name, stream) in stages {
+            let last = GradMode.withNoGrad { sliceSequence(stream, (ids.count - 1)..<ids.count) }
+            let normalized = GradMode.withNoGrad { layerNorm(last, weight: model.lnFWeight, bias: model.lnFBias, epsilon: model.config.layerNormEpsilon) }
+            let row = GradMode.withNoGrad { model.logits(fromHidden: normalized) }.data
+            let top = topTokens(row, k: k)
+            context.print(name.padding(toLength: 9, withPad: " ", startingAt: 0) + top.map { "[" + visible(tokenizer.tokenText($0.0)) + "]" + String(format: " %.3f", $0.1) }.joined(separator: "  "))
+            rows.append(.object([("stage", .string(name)), ("top", .array(top.map { .object([("token", .string(tokenizer.tokenText($0.0))), ("probability", .number($0.1))]) }))]))
+        }
+        context.set("stages", .array(rows))
+    }
+}

@@ -1,0 +1,33 @@
+// LoadModelCommand.swift — `load model PATH`: a GPT-2 from HDF5, held under a name.
+import Foundation
+import GPT2
+
+enum LoadModelCommand: Command {
+    static let info = CommandInfo(
+        name: "load model", abstract: "Load a GPT-2 from HDF5 (tf_model.h5, PyTorch names, or a Lethe checkpoint).",
+        usage: "load model PATH [--name NAME]",
+        flags: [FlagInfo("name", value: "NAME", "name to hold it under (default: its folder or file name)")],
+        examples: ["load model models/gpt2-mini/tf_model.h5", "load model ~/gpt2/tf_model.h5 --name gpt2"])
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let path = (try arguments.positional(0, "a path to an HDF5 file") as NSString).expandingTildeInPath
+        let model = try GPT2Model.load(from: path)
+        let url = URL(fileURLWithPath: path)
+        let fallback = url.deletingPathExtension().lastPathComponent == "tf_model"
+            ? url.deletingLastPathComponent().lastPathComponent : url.deletingPathExtension().lastPathComponent
+        let name = arguments.string("name") ?? fallback
+        context.session.add(model, name: name)
+        let c = model.config
+        context.print("loaded \(name): \(c.layerCount) layers, width \(c.embeddingSize), \(c.headCount) heads, context \(c.contextLength), vocabulary \(c.vocabSize), \(formatCount(c.parameterCount)) parameters")
+        context.set("name", .string(name))
+        context.set("parameters", .int(c.parameterCount))
+    }
+}
+
+/// 7,662,080 → "7.66M".
+func formatCount(_ n: Int) -> String {
+    if n >= 1_000_000_000 { return String(format: "%.2fB", Double(n) / 1e9) }
+    if n >= 1_000_000 { return String(format: "%.2fM", Double(n) / 1e6) }
+    if n >= 1_000 { return String(format: "%.1fK", Double(n) / 1e3) }
+    return "\(n)"
+}

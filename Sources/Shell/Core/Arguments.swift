@@ -1,0 +1,76 @@
+// Arguments.swift — positionals and `--flag value` pairs, checked against a command's FlagInfo.
+
+public struct Arguments {
+    public let command: String
+    public let positionals: [String]
+    private let values: [String: String]
+    private let switches: Set<String>
+
+    /// Parses `words` (after the command's own words) for a command described by `info`.
+    public init(_ words: [String], info: CommandInfo) throws {
+        command = info.name
+        var positionals: [String] = [], values: [String: String] = [:], switches = Set<String>()
+        let known = Dictionary(info.allFlags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var i = 0
+        while i < words.count {
+            let word = words[i]
+            if word.hasPrefix("--") && word.count > 2 && Double(word) == nil {
+                var name = String(word.dropFirst(2)), inlineValue: String? = nil
+                if let eq = name.firstIndex(of: "=") { inlineValue = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
+                guard let flag = known[name] else {
+                    let list = info.allFlags.map { "--" + $0.name }.joined(separator: ", ")
+                    throw UsageError("\(info.name): unknown flag --\(name) (expected one of: \(list))")
+                }
+                if flag.value == nil {
+                    guard inlineValue == nil else { throw UsageError("\(info.name): --\(name) takes no value") }
+                    switches.insert(name)
+                } else if let inlineValue {
+                    values[name] = inlineValue
+                } else {
+                    guard i + 1 < words.count else { throw UsageError("\(info.name): --\(name) needs a value (\(flag.value ?? "value"))") }
+                    values[name] = words[i + 1]
+                    i += 1
+                }
+            } else {
+                positionals.append(word)
+            }
+            i += 1
+        }
+        self.positionals = positionals
+        self.values = values
+        self.switches = switches
+    }
+
+    public func has(_ flag: String) -> Bool { switches.contains(flag) || values[flag] != nil }
+
+    public func string(_ flag: String) -> String? { values[flag] }
+
+    public func int(_ flag: String, default value: Int) throws -> Int {
+        guard let text = values[flag] else { return value }
+        guard let v = Int(text) else { throw UsageError("\(command): --\(flag) expects a whole number, got '\(text)'") }
+        return v
+    }
+
+    public func float(_ flag: String, default value: Float) throws -> Float {
+        guard let text = values[flag] else { return value }
+        guard let v = Float(text), v.isFinite else { throw UsageError("\(command): --\(flag) expects a number, got '\(text)'") }
+        return v
+    }
+
+    public func double(_ flag: String, default value: Double) throws -> Double {
+        guard let text = values[flag] else { return value }
+        guard let v = Double(text), v.isFinite else { throw UsageError("\(command): --\(flag) expects a number, got '\(text)'") }
+        return v
+    }
+
+    /// The single positional argument (e.g. the text of `tokenize TEXT`); several are joined by spaces.
+    public func text(_ what: String) throws -> String {
+        guard !positionals.isEmpty else { throw UsageError("\(command): expected \(what)") }
+        return positionals.joined(separator: " ")
+    }
+
+    public func positional(_ index: Int, _ what: String) throws -> String {
+        guard index < positionals.count else { throw UsageError("\(command): expected \(what)") }
+        return positionals[index]
+    }
+}

@@ -1,0 +1,31 @@
+// CommandRegistry.swift — every domain command, in one explicit list (no reflection).
+
+public enum CommandRegistry {
+    public static let all: [any Command.Type] = [
+        HelpCommand.self,
+        LoadModelCommand.self, LoadTokenizerCommand.self, UseCommand.self, ModelsCommand.self, InfoCommand.self,
+        TokenizeCommand.self, ScoreCommand.self, GenerateCommand.self,
+        LogitsCommand.self, LensCommand.self, AttentionCommand.self, ActivationsCommand.self,
+        SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
+        PretrainCommand.self, BenchCommand.self,
+    ]
+
+    /// The command whose words begin `words` (longest match: `load model` before `load`), and how many words it used.
+    public static func find(_ words: [String]) -> (command: any Command.Type, wordCount: Int)? {
+        var best: (command: any Command.Type, wordCount: Int)?
+        for command in all {
+            let w = command.info.words
+            if words.count >= w.count && Array(words.prefix(w.count)) == w && w.count > (best?.wordCount ?? 0) {
+                best = (command, w.count)
+            }
+        }
+        return best
+    }
+
+    /// Names of commands starting with a word (for "did you mean").
+    static func suggestions(for word: String) -> [String] {
+        let names = all.map { $0.info.name }
+        let prefixed = names.filter { $0.hasPrefix(word) || $0.split(separator: " ").first.map(String.init) == word }
+        return prefixed.isEmpty ? names.filter { $0.first == word.first } : prefixed
+    }
+}

@@ -1,0 +1,73 @@
+// Session.swift — everything a shell session holds: models by name, the tokenizer, the seeded RNG, snapshots.
+import Autograd
+import Foundation
+import GPT2
+
+public final class Session {
+    public private(set) var models: [String: GPT2Model] = [:]
+    public private(set) var currentModelName: String?
+    public private(set) var seed: UInt64
+    /// The session's one random stream: sampling and anything else random draws from it.
+    public var rng: RNG
+    /// Named copies of a model's weights, for before/after comparisons.
+    public var snapshots: [String: (model: String, weights: [String: [Float]])] = [:]
+    private var loadedTokenizer: BPETokenizer?
+    /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.
+    public var defaultModelPath: String?
+
+    public init(seed: UInt64 = 0, defaultModelPath: String? = Session.findDefaultModel()) {
+        self.seed = seed
+        rng = RNG(seed: seed)
+        self.defaultModelPath = defaultModelPath
+    }
+
+    /// Re-seeds the session (`%seed N`): the same script and seed give the same numbers.
+    public func reseed(_ seed: UInt64) {
+        self.seed = seed
+        rng = RNG(seed: seed)
+    }
+
+    public func tokenizer() throws -> BPETokenizer {
+        if let loadedTokenizer { return loadedTokenizer }
+        let t = try BPETokenizer.bundled()
+        loadedTokenizer = t
+        return t
+    }
+
+    public func setTokenizer(_ t: BPETokenizer) { loadedTokenizer = t }
+
+    /// The current model; loads the bundled `gpt2-mini` on first use when nothing else is loaded.
+    public func model() throws -> GPT2Model {
+        if let name = currentModelName, let m = models[name] { return m }
+        guard let path = defaultModelPath else {
+            throw UsageError("no model loaded (expected `load model PATH`; the bundled gpt2-mini was not found)")
+        }
+        let m = try GPT2Model.load(from: path)
+        add(m, name: "gpt2-mini")
+        return m
+    }
+
+    public var currentName: String? { currentModelName }
+
+    public func add(_ model: GPT2Model, name: String) {
+        models[name] = model
+        currentModelName = name
+    }
+
+    public func use(_ name: String) throws {
+        guard models[name] != nil else {
+            throw UsageError("no model named \(name) (loaded: \(models.keys.sorted().joined(separator: ", ")))")
+        }
+        currentModelName = name
+    }
+
+    /// `models/gpt2-mini/tf_model.h5` in the current folder, `$LETHE_HOME`, or above the executable.
+    public static func findDefaultModel() -> String? {
+        let relative = "models/gpt2-mini/tf_model.h5"
+        var roots = [FileManager.default.currentDirectoryPath]
+        if let home = ProcessInfo.processInfo.environment["LETHE_HOME"] { roots.insert(home, at: 0) }
+        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 { roots.append(dir.path); dir.deleteLastPathComponent() }
+        return roots.map { $0 + "/" + relative }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+}
