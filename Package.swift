@@ -28,6 +28,6 @@ let package = Package(
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "Autograd"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "GPT2", "Autograd"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "GPT2", "Autograd", "Lethe"]),
     ]
 )

@@ -76,13 +76,14 @@ public final class Pretrainer {
 
     /// Trains until `settings.steps` (or Ctrl-C, which finishes the current step, saves a checkpoint
     /// when `checkpointPath` is set, and throws ``Interrupted``).
-    public func run(checkpointPath: String?, report: (PretrainEvent) -> Void) throws {
+    public func run(checkpointPath: String?, shouldStop: () -> Bool = { Interrupt.isRequested },
+                    report: (PretrainEvent) -> Void) throws {
         let tokensPerStep = Double(settings.batchSize * settings.sequenceLength * settings.accumulation)
         let started = Date()
         let firstStep = step
         var lastLoss: Float = .nan
         while step < settings.steps {
-            if Interrupt.isRequested {
+            if shouldStop() {
                 if let checkpointPath { try save(to: checkpointPath); report(.checkpoint(step: step, path: checkpointPath)) }
                 throw Interrupted("pretrain: stopped at step \(step) of \(settings.steps)" + (checkpointPath.map { "; resume from \($0)" } ?? ""))
             }

@@ -24,7 +24,7 @@ public final class Shell {
     var scriptDirectory: String?
 
     public init(session: Session = Session(), isTerminal: Bool = false,
-                write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
+                write: @escaping (String) -> Void = { try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8)) }) {
         self.session = session
         self.isTerminal = isTerminal
         self.write = write

@@ -112,5 +112,5 @@ public enum LetheMain {
         return lines
     }
 
-    static func printError(_ s: String) { FileHandle.standardError.write(Data(("lethe: " + s + "\n").utf8)) }
+    static func printError(_ s: String) { try? FileHandle.standardError.write(contentsOf: Data(("lethe: " + s + "\n").utf8)) }
 }

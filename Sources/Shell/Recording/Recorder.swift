@@ -31,7 +31,7 @@ final class Recorder {
     }
 
     private func write(_ text: String) {
-        handle.write(Data(text.utf8))
+        try? handle.write(contentsOf: Data(text.utf8))
         try? handle.synchronize()
     }
 

@@ -46,7 +46,8 @@ public enum Replay {
         return differences
     }
 
-    /// Text equal outside numbers; each number within `relativeTolerance` or one unit of its last printed digit.
+    /// Text equal outside numbers; integers exact; decimals within `relativeTolerance` or about one unit
+    /// of their last printed digit.
     public static func matches(_ expected: String, _ actual: String, relativeTolerance: Double) -> Bool {
         if expected == actual { return true }
         let a = pieces(expected), b = pieces(actual)
@@ -55,6 +56,7 @@ public enum Replay {
             switch (x, y) {
             case let (.text(s), .text(t)): if s != t { return false }
             case let (.number(u, ulpU), .number(v, ulpV)):
+                if ulpU == 0 || ulpV == 0 { if u != v { return false } else { continue } }   // integers: exact
                 let allowed = max(relativeTolerance * max(abs(u), abs(v)), 1.5 * max(ulpU, ulpV))
                 if abs(u - v) > allowed { return false }
             default: return false
@@ -95,7 +97,9 @@ public enum Replay {
             }
             if !text.isEmpty { out.append(.text(text)); text = "" }
             let value = Double(String(chars[i..<j])) ?? 0
-            out.append(.number(value, ulp: pow(10, Double(exponent - decimals))))
+            // Integers (counts, steps, ids) must match exactly; decimals may differ in their last printed digit.
+            let ulp = decimals == 0 && exponent == 0 ? 0 : pow(10, Double(exponent - decimals))
+            out.append(.number(value, ulp: ulp))
             i = j
         }
         if !text.isEmpty { out.append(.text(text)) }

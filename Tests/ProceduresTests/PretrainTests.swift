@@ -1,0 +1,85 @@
+// PretrainTests.swift — corpus splitting and sampling, and bit-exact resume after an interruption.
+import Autograd
+import Foundation
+import GPT2
+import Procedures
+import Testing
+
+private func makeCorpus() throws -> TokenCorpus {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-corpus-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let a = dir + "/a.txt", b = dir + "/b.txt"
+    try String(repeating: "It was the best of times, it was the worst of times. ", count: 40).write(toFile: a, atomically: true, encoding: .utf8)
+    try String(repeating: "Call me Ishmael. Some years ago, never mind how long precisely. ", count: 40).write(toFile: b, atomically: true, encoding: .utf8)
+    return try TokenCorpus(sources: [CorpusSource(name: "dickens", files: [a]), CorpusSource(name: "melville", files: [b], weight: 2)],
+                           tokenizer: try BPETokenizer.bundled(), cacheDirectory: dir + "/cache")
+}
+
+private func tinySettings(steps: Int) -> PretrainSettings {
+    var s = PretrainSettings()
+    s.steps = steps
+    s.batchSize = 2
+    s.sequenceLength = 16
+    s.warmup = 2
+    s.evalEvery = 3
+    s.evalWindows = 2
+    s.checkpointEvery = 0
+    s.seed = 7
+    return s
+}
+
+private func tinyModel() throws -> GPT2Model {
+    var rng = RNG(seed: 7)
+    let config = GPT2Config(contextLength: 16, embeddingSize: 16, layerCount: 1, headCount: 2, embeddingDropout: 0.1, residualDropout: 0.1, attentionDropout: 0)
+    return try GPT2Model(config: config, rng: &rng)
+}
+
+@Suite("Pretraining")
+struct PretrainTests {
+    @Test func heldOutTextIsTheEndOfEachFile() throws {
+        let corpus = try makeCorpus()
+        #expect(corpus.parts.map(\.name) == ["dickens", "melville"])
+        for part in corpus.parts {
+            #expect(part.heldOut.count > 0 && part.train.count > 10 * part.heldOut.count)
+            #expect(part.train.last == BPETokenizer.endOfTextID)
+        }
+    }
+
+    @Test func windowsAreDeterministicGivenTheSeed() throws {
+        let corpus = try makeCorpus()
+        var a = RNG(seed: 3), b = RNG(seed: 3)
+        let x = corpus.sampleWindows(count: 5, length: 8, rng: &a), y = corpus.sampleWindows(count: 5, length: 8, rng: &b)
+        #expect(x == y && x.allSatisfy { $0.count == 9 })
+    }
+
+    @Test func resumedRunEndsWithTheSameWeights() throws {
+        let corpus = try makeCorpus()
+        let straight = try Pretrainer(model: try tinyModel(), corpus: corpus, settings: tinySettings(steps: 6))
+        try straight.run(checkpointPath: nil) { _ in }
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-resume-\(UUID().uuidString).h5").path
+        let first = try Pretrainer(model: try tinyModel(), corpus: corpus, settings: tinySettings(steps: 6))
+        #expect(throws: Interrupted.self) {
+            try first.run(checkpointPath: path, shouldStop: { first.step == 4 }) { _ in }
+        }
+        let resumed = try Pretrainer.resume(from: path, corpus: corpus)
+        #expect(resumed.step == 4)
+        try resumed.run(checkpointPath: path) { _ in }
+        #expect(resumed.step == 6)
+        for (a, b) in zip(straight.model.parameters, resumed.model.parameters) {
+            #expect(a.tensor.data == b.tensor.data, "\(a.name) differs after resume")
+        }
+        #expect(straight.log == resumed.log)
+    }
+
+    @Test func trainingLowersTheLoss() throws {
+        let corpus = try makeCorpus()
+        var settings = tinySettings(steps: 30)
+        settings.learningRate = 3e-3
+        let trainer = try Pretrainer(model: try tinyModel(), corpus: corpus, settings: settings)
+        let before = try trainer.evaluate().map(\.loss)
+        try trainer.run(checkpointPath: nil) { _ in }
+        let after = try trainer.evaluate().map(\.loss)
+        #expect(zip(before, after).allSatisfy { $0.1 < $0.0 - 0.5 }, "held-out loss \(before) → \(after)")
+    }
+}

@@ -1,0 +1,87 @@
+// ProcessTests.swift — the `lethe` executable as a user runs it: piped scripts, `lethe run --check`,
+// exit statuses, and a pseudo-terminal session (line editing, completion, history).
+import Foundation
+import Testing
+
+@Suite("The lethe executable")
+struct ProcessTests {
+    @Test func scriptOnStandardInput() throws {
+        let (status, out, _) = try runLethe(["--no-record"], input: "load model \(TestModel.path) --name m\n" + #"tokenize "Hello world" --json"# + "\n")
+        #expect(status == 0)
+        #expect(out.contains(#"{"ids":[15496,995]}"#))
+        let (failed, failedOut, _) = try runLethe(["--no-record"], input: "load model /missing.h5 --json\ntokenize never\n")
+        #expect(failed != 0)
+        #expect(failedOut.contains(#"{"error":"/missing.h5: no such file"}"#) && !failedOut.contains("tokens"))
+    }
+
+    @Test func runCheckPassesAndReportsAlterations() throws {
+        let session = temporaryPath("s.lethe")
+        try """
+        ## A recorded session
+        load model \(TestModel.path) --name m
+        tokenize "Hello world"
+        """.write(toFile: session, atomically: true, encoding: .utf8)
+        // Record the outputs by replaying into a notebook-free script: run it, then write expected lines.
+        let (status, out, _) = try runLethe(["run", session])
+        #expect(status == 0)
+        let recorded = """
+        ## A recorded session
+        load model \(TestModel.path) --name m
+        \(out.split(separator: "\n").filter { $0.hasPrefix("loaded") }.map { "#> " + $0 }.joined(separator: "\n"))
+        tokenize "Hello world"
+        #> 2 tokens: 15496 995
+        #> [Hello][·world]
+        """
+        try recorded.write(toFile: session, atomically: true, encoding: .utf8)
+        let (ok, okOut, okErr) = try runLethe(["run", session, "--check"])
+        #expect(ok == 0, "\(okOut) \(okErr)")
+        try recorded.replacingOccurrences(of: "15496 995", with: "15496 996").write(toFile: session, atomically: true, encoding: .utf8)
+        let (bad, _, badErr) = try runLethe(["run", session, "--check"])
+        #expect(bad == 1)
+        #expect(badErr.contains("\(session):line 5: expected «2 tokens: 15496 996», got «2 tokens: 15496 995»"), "\(badErr)")
+        let (stdinStatus, stdinOut, _) = try runLethe(["run", "-", "--check"], input: recorded)
+        #expect(stdinStatus == 0 && stdinOut.contains("check passed"))
+    }
+
+    @Test func exportWritesANotebook() throws {
+        let session = temporaryPath("e.lethe"), notebook = temporaryPath("e.ipynb")
+        try "%md Hello\ntokenize \"x\"\n#> 1 tokens: 87\n#> [x]\n".write(toFile: session, atomically: true, encoding: .utf8)
+        let (status, _, _) = try runLethe(["export", session, notebook])
+        #expect(status == 0)
+        let text = try String(contentsOfFile: notebook, encoding: .utf8)
+        #expect(text.contains(#""nbformat_minor":5"#) && text.contains(#""source":"tokenize \"x\"""#))
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
+    func pseudoTerminalCompletionAndHistory() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let home = temporaryPath("home")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        // `script` runs lethe on a pseudo-terminal; "toke<TAB>" must complete to "tokenize".
+        let command = "\(letheExecutable) --no-record"
+        let input = "toke\t \"Hello world\"\n%quit\n"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home
+        env["TERM"] = "xterm"
+        process.environment = env
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        for chunk in input.split(separator: "\n", omittingEmptySubsequences: false) {
+            try? stdin.fileHandleForWriting.write(contentsOf: Data((chunk + "\n").utf8))
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        try stdin.fileHandleForWriting.close()
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output.contains("lethe[1]>"), "no prompt on a terminal: \(output)")
+        #expect(output.contains("2 tokens: 15496 995"), "completion did not produce `tokenize`: \(output)")
+        let history = try String(contentsOfFile: home + "/.lethe/history", encoding: .utf8)
+        #expect(history.contains("tokenize"))
+    }
+}

@@ -1,0 +1,94 @@
+// ShellCommandTests.swift — commands as a user types them, and every --json output parsed.
+import Foundation
+import GPT2
+import Shell
+import Testing
+
+private func json(_ text: String) throws -> [String: Any] {
+    let lines = text.split(separator: "\n")
+    #expect(lines.count == 1, "--json must print exactly one line, got \(lines.count)")
+    let object = try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8))
+    return try #require(object as? [String: Any])
+}
+
+@Suite("Shell commands")
+struct ShellCommandTests {
+    @Test func tokenizeJSON() throws {
+        let shell = CapturingShell()
+        let out = try json(shell.run(#"tokenize "Hello world" --json"#))
+        #expect(out["ids"] as? [Int] == [15496, 995])
+    }
+
+    @Test func scoreJSONMatchesTheLoss() throws {
+        let shell = CapturingShell()
+        let out = try json(shell.run(#"score "It was a dark and stormy night." --json"#))
+        let loss = try #require(out["loss"] as? Double), perplexity = try #require(out["perplexity"] as? Double)
+        #expect(out["tokens"] as? Int == 9 - 1)
+        #expect(abs(exp(loss) - perplexity) < 1e-6 * perplexity)
+        #expect(loss > 10 && loss < 11.5)   // an untrained model is near log(50257) = 10.82
+    }
+
+    @Test func generateJSONAndSeedsRepeat() throws {
+        let shell = CapturingShell()
+        let greedy = try json(shell.run(#"generate "Once upon a time" --max-tokens 6 --json"#))
+        let ids = try #require(greedy["ids"] as? [Int])
+        #expect(ids.count == 6)
+        let model = try GPT2Model.load(from: TestModel.path)
+        let tokenizer = try BPETokenizer.bundled()
+        #expect(greedy["text"] as? String == tokenizer.decode(ids.map(Int32.init)))
+        var expected: [Int32] = []
+        var sequence = tokenizer.encode("Once upon a time")
+        for _ in 0..<6 {   // greedy by the full forward pass
+            let row = try model.logits(TokenBatch(sequences: [sequence])).data.suffix(model.config.vocabSize)
+            let best = Int32(row.indices.max { row[$0] < row[$1] }! - row.startIndex)
+            expected.append(best); sequence.append(best)
+        }
+        #expect(ids.map(Int32.init) == expected)
+        let a = try json(shell.run(#"generate "x" --max-tokens 8 --temperature 1 --seed 5 --json"#))
+        let b = try json(shell.run(#"generate "x" --max-tokens 8 --temperature 1 --seed 5 --json"#))
+        #expect(a["ids"] as? [Int] == b["ids"] as? [Int])
+    }
+
+    @Test func errorsAreOneLineAndJSON() throws {
+        let shell = CapturingShell()
+        #expect(shell.run("frobnicate now").hasPrefix("error: unknown command 'frobnicate'"))
+        let out = try json(shell.run(#"generate "hi" --max-tokens many --json"#))
+        #expect((out["error"] as? String)?.contains("--max-tokens expects a whole number") == true)
+        #expect(shell.run("load model /nonexistent/x.h5").contains("no such file"))
+        #expect(shell.run(#"attention "hi" --layer 9"#).contains("--layer must be in 0..<1"))
+        #expect(shell.shell.errorCount == 4)
+    }
+
+    @Test func explorationCommandsRun() throws {
+        let shell = CapturingShell()
+        #expect(shell.run(#"logits "The cat" --top 3"#).split(separator: "\n").count == 3)
+        #expect(shell.run(#"lens "The cat sat""#).contains("block 0"))
+        #expect(shell.run(#"attention "The cat sat" --layer 0 --head 1"#).contains("head 1"))
+        let path = temporaryPath("act.h5")
+        #expect(shell.run(#"activations "The cat" --hook blocks.0.mlp.hook_post --save "# + path).contains("saved"))
+        #expect(try TensorFile.readFloats("blocks.0.mlp.hook_post", from: path).shape == [1, 2, 64])
+        #expect(shell.shell.errorCount == 0)
+    }
+
+    @Test func snapshotsRestoreAndDiff() throws {
+        let shell = CapturingShell()
+        shell.run("snapshot before")
+        let model = try shell.shell.session.model()
+        model.parameters[3].tensor.data[0] += 1
+        #expect(shell.run("diff before current").hasPrefix("1 of 16 tensors differ"))
+        shell.run("restore before")
+        #expect(shell.run("diff before current").hasPrefix("0 of 16 tensors differ"))
+        let saved = temporaryPath("saved.h5")
+        shell.run("save " + saved, "load model \(saved) --name copy", "use gpt2-mini")
+        #expect(shell.run("diff gpt2-mini copy").hasPrefix("0 of 16"))
+        #expect(shell.shell.errorCount == 0)
+    }
+
+    @Test func helpIsGeneratedFromMetadata() {
+        let shell = CapturingShell()
+        let all = shell.run("help")
+        for name in ["load model", "generate", "pretrain", "bench"] { #expect(all.contains(name)) }
+        let one = shell.run("help generate")
+        #expect(one.contains("usage: generate PROMPT") && one.contains("--temperature") && one.contains("examples:"))
+    }
+}
