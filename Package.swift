@@ -27,7 +27,8 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "Autograd"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd"]),
+        .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "GPT2", "Autograd", "Lethe"]),
     ]
 )

@@ -239,3 +239,28 @@ public final class ActivationCache {
         return names + ["ln_final.hook_normalized"]
     }
 }
+
+extension GPT2Model {
+    /// An independent copy (weights copied, history kept): what an attack or a procedure trains
+    /// when the session's model must stay as it is.
+    public func copy() -> GPT2Model {
+        let tensors = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor.detach()) })
+        let twin = GPT2Model(config: config, tensors: tensors)
+        twin.history = history
+        return twin
+    }
+
+    /// A cheap fingerprint of the current weights (a sparse sample of every tensor), used to key
+    /// caches of features computed from a model state. Any training step changes it.
+    public var weightFingerprint: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for p in parameters {
+            let data = p.tensor.data
+            let stride = max(1, data.count / 64)
+            for i in Swift.stride(from: 0, to: data.count, by: stride) {
+                hash = (hash ^ UInt64(data[i].bitPattern)) &* 0x100_0000_01b3
+            }
+        }
+        return hash
+    }
+}

@@ -40,6 +40,11 @@ enum PretrainCommand: Command {
         guard let out = arguments.string("out").map({ ($0 as NSString).expandingTildeInPath }) else {
             throw UsageError("pretrain: --out PATH is required (where checkpoints go)")
         }
+        // Create the checkpoint's folder now: finding out at the first checkpoint loses the steps before it.
+        let folder = URL(fileURLWithPath: out).deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw UsageError("pretrain: cannot create the folder \(folder.path) for --out (\(error.localizedDescription))")
+        }
         let corpus = try TokenCorpus(sources: try sources(arguments), tokenizer: try context.session.tokenizer(),
                                      cacheDirectory: ".lethe-cache/tokens")
         for p in corpus.parts {

@@ -2,6 +2,7 @@
 import Autograd
 import Foundation
 import GPT2
+import Procedures
 
 public final class Session {
     public private(set) var models: [String: GPT2Model] = [:]
@@ -11,6 +12,10 @@ public final class Session {
     public var rng: RNG
     /// Named copies of a model's weights, for before/after comparisons.
     public var snapshots: [String: (model: String, weights: [String: [Float]])] = [:]
+    /// Frozen features computed by `probe`, keyed by model state, data, hook and pooling.
+    public var featureCache: [String: FeatureMatrix] = [:]
+    /// Classification heads (`score.weight`, [classes, dModel]) kept with a model name.
+    public var classifierHeads: [String: Tensor] = [:]
     private var loadedTokenizer: BPETokenizer?
     /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.
     public var defaultModelPath: String?

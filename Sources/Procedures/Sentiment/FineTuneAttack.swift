@@ -1,0 +1,145 @@
+// FineTuneAttack.swift — fine-tuning a sequence classifier on the restricted task, with a test
+// accuracy curve: the attack SOPHON must resist, and the notebook's parts (b) and (c).
+import Autograd
+import Foundation
+import GPT2
+
+public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+    case sgd, adam, adamw
+}
+
+/// Which parameters an attack trains.
+public enum TrainableSet: Equatable, Sendable, CustomStringConvertible {
+    case all
+    case headOnly
+    case lastBlocks(Int)   // the last k blocks, ln_f and the head
+
+    public init?(_ text: String) {
+        switch text {
+        case "all": self = .all
+        case "head": self = .headOnly
+        default:
+            guard text.hasPrefix("last:"), let k = Int(text.dropFirst(5)), k >= 0 else { return nil }
+            self = .lastBlocks(k)
+        }
+    }
+
+    public var description: String {
+        switch self { case .all: "all"; case .headOnly: "head"; case .lastBlocks(let k): "last:\(k)" }
+    }
+
+    func includes(_ name: String, layers: Int) -> Bool {
+        switch self {
+        case .all: return true
+        case .headOnly: return name == "score.weight"
+        case .lastBlocks(let k):
+            if name == "score.weight" || name.hasPrefix("ln_f.") { return true }
+            guard name.hasPrefix("h."), let layer = Int(name.dropFirst(2).prefix { $0 != "." }) else { return false }
+            return layer >= layers - k
+        }
+    }
+}
+
+public struct FineTuneSettings: Sendable, Equatable {
+    public var optimizer: OptimizerKind = .adamw
+    public var learningRate: Float = 2e-5
+    /// SGD momentum (ignored by Adam/AdamW).
+    public var momentum: Float = 0.9
+    public var batchSize = 8
+    public var epochs = 3
+    /// When set, stop after this many updates instead of whole epochs.
+    public var steps: Int?
+    public var weightDecay: Float = 0.01
+    public var warmup = 0
+    /// Linear decay to 0 over the run (the Trainer's default), or a constant rate.
+    public var linearDecay = true
+    public var clip: Float? = 1.0
+    public var seed: UInt64 = 42
+    public var reinitializeHead = true
+    public var trainable: TrainableSet = .all
+    /// Evaluate every N updates; 0 = after every epoch.
+    public var evalEvery = 0
+    public init() {}
+
+    public func validate() throws {
+        guard learningRate > 0, learningRate.isFinite else { throw GPT2Error("finetune: --lr must be a positive number") }
+        guard batchSize > 0, epochs > 0, (steps ?? 1) > 0, warmup >= 0, evalEvery >= 0 else {
+            throw GPT2Error("finetune: --batch, --epochs and --steps must be positive")
+        }
+        if let clip { guard clip > 0 else { throw GPT2Error("finetune: --clip must be positive") } }
+    }
+
+    public var label: String {
+        "\(optimizer.rawValue) lr \(String(format: "%g", learningRate))"
+    }
+}
+
+/// One point of a learning curve.
+public struct CurvePoint: Sendable, Equatable {
+    public let step: Int
+    public let epoch: Double
+    /// Mean training loss since the previous point (nil before training).
+    public let trainLoss: Double?
+    public let testAccuracy: Double
+}
+
+public enum FineTuneEvent {
+    case step(step: Int, total: Int, loss: Float)
+    case evaluation(CurvePoint)
+}
+
+public enum FineTuneAttack {
+    /// Fine-tunes `classifier` in place on `train` and returns test accuracy before training
+    /// (step 0) and at every evaluation. Callers pass a copy when the original must survive.
+    public static func run(_ classifier: SequenceClassifier, train: SentimentDataset, test: SentimentDataset,
+                           settings: FineTuneSettings, shouldStop: () -> Bool = { Interrupt.isRequested },
+                           report: (FineTuneEvent) -> Void = { _ in }) throws -> [CurvePoint] {
+        try settings.validate()
+        var rng = RNG(seed: settings.seed)
+        if settings.reinitializeHead { classifier.reinitializeHead(rng: &rng) }
+        let layers = classifier.body.config.layerCount
+        let all = classifier.parameters
+        for p in all { p.tensor.requiresGrad = settings.trainable.includes(p.name, layers: layers); p.tensor.grad = nil }
+        defer { for p in all { p.tensor.requiresGrad = true; p.tensor.grad = nil } }
+        let trained = all.trainable
+        let optimizer: Optimizer = switch settings.optimizer {
+        case .sgd: SGD(trained, momentum: settings.momentum, weightDecay: settings.weightDecay)
+        case .adam: Adam(trained, weightDecay: settings.weightDecay)
+        case .adamw: Adam.adamW(trained, weightDecay: settings.weightDecay)
+        }
+        let batchesPerEpoch = (train.count + settings.batchSize - 1) / settings.batchSize
+        let total = settings.steps ?? batchesPerEpoch * settings.epochs
+        let schedule: LearningRateSchedule = settings.linearDecay ? .linear(warmup: settings.warmup, total: total)
+                                                                  : .warmupConstant(warmup: settings.warmup)
+        var curve = [CurvePoint(step: 0, epoch: 0, trainLoss: nil, testAccuracy: try classifier.evaluate(test, shouldStop: shouldStop).accuracy)]
+        report(.evaluation(curve[0]))
+        var step = 0, lossSum = 0.0, lossCount = 0
+        var epochBatches: [[Int]] = []
+        while step < total {
+            if epochBatches.isEmpty { epochBatches = train.shuffledBatches(size: settings.batchSize, rng: &rng).reversed() }
+            if shouldStop() { throw Interrupted("finetune: stopped at step \(step) of \(total)") }
+            guard let rows = epochBatches.popLast() else { break }
+            let loss = crossEntropy(try classifier.logits(train.batch(rows), training: true, rng: &rng),
+                                    targets: rows.map { train.labels[$0] })
+            guard loss.item.isFinite else {
+                throw GPT2Error("finetune: loss became \(loss.item) at step \(step) (learning rate \(settings.learningRate) too high?)")
+            }
+            loss.backward()
+            if let clip = settings.clip { clipGradientNorm(trained, maxNorm: clip) }
+            optimizer.step(learningRate: settings.learningRate * schedule.factor(at: step))
+            trained.zeroGrad()
+            step += 1
+            lossSum += Double(loss.item); lossCount += 1
+            report(.step(step: step, total: total, loss: loss.item))
+            let epochEnd = step % batchesPerEpoch == 0
+            if (settings.evalEvery > 0 ? step % settings.evalEvery == 0 : epochEnd) || step == total {
+                let point = CurvePoint(step: step, epoch: Double(step) / Double(batchesPerEpoch), trainLoss: lossSum / Double(max(1, lossCount)),
+                                       testAccuracy: try classifier.evaluate(test, shouldStop: shouldStop).accuracy)
+                curve.append(point)
+                report(.evaluation(point))
+                lossSum = 0; lossCount = 0
+            }
+        }
+        return curve
+    }
+}

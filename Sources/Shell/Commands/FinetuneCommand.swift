@@ -1,0 +1,183 @@
+// FinetuneCommand.swift — `finetune`: the fine-tuning attack (full or partial), its learning curve,
+// sweeps over optimizers and learning rates, and the from-scratch baseline.
+import Autograd
+import Foundation
+import GPT2
+import Procedures
+
+enum FinetuneCommand: Command {
+    static let info = CommandInfo(
+        name: "finetune",
+        abstract: "Fine-tune a copy of the model as a sentiment classifier and report test accuracy along the way.",
+        usage: "finetune [--optimizer sgd|adam|adamw] [--lr LR] [--epochs N | --steps N] [--sweep] [--scratch] [--plot FILE.svg] [...]",
+        flags: SentimentData.flags(train: true) + [
+            FlagInfo("optimizer", value: "sgd|adam|adamw", "optimizer (default adamw, the notebook's)"),
+            FlagInfo("lr", value: "LR", "peak learning rate (default 2e-5, the notebook's)"),
+            FlagInfo("momentum", value: "M", "SGD momentum (default 0.9)"),
+            FlagInfo("batch", value: "B", "reviews per update (default 8)"),
+            FlagInfo("epochs", value: "N", "passes over the training set (default 3)"),
+            FlagInfo("steps", value: "N", "stop after N updates instead"),
+            FlagInfo("weight-decay", value: "W", "weight decay on matrices (default 0.01)"),
+            FlagInfo("warmup", value: "N", "linear warm-up updates (default 0)"),
+            FlagInfo("schedule", value: "linear|constant", "linear decay to 0 (default) or constant"),
+            FlagInfo("clip", value: "C", "gradient-norm clip, 0 = none (default 1)"),
+            FlagInfo("seed", value: "S", "seed of head, shuffling and dropout (default 42)"),
+            FlagInfo("head", value: "reinit|keep", "new head (default) or the model's stored head"),
+            FlagInfo("trainable", value: "all|head|last:K", "what trains (default all)"),
+            FlagInfo("eval-every", value: "N", "test every N updates (default: every epoch)"),
+            FlagInfo("sweep", "run every --optimizers × --lrs combination"),
+            FlagInfo("optimizers", value: "LIST", "sweep: comma-separated (default sgd,adam,adamw)"),
+            FlagInfo("lrs", value: "LIST", "sweep: comma-separated learning rates (default 2e-5,1e-4)"),
+            FlagInfo("scratch", "also run each recipe on a randomly initialised model of the same shape"),
+            FlagInfo("plot", value: "FILE.svg", "write the learning curves as an SVG chart"),
+            FlagInfo("keep", value: "NAME", "keep the fine-tuned model (and head) in the session as NAME")],
+        examples: ["finetune", "finetune --optimizer adamw --lr 1e-4 --epochs 3 --plot curves/original.svg",
+                   "finetune --sweep --lrs 1e-4,1e-3 --epochs 2 --scratch", "finetune --trainable head --lr 1e-2"],
+        discussion: "Every run trains a copy: the session's model is unchanged unless --keep names the result.")
+
+    struct Run {
+        let label: String
+        let curve: [CurvePoint]
+    }
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let model = try context.session.model()
+        let modelName = context.session.currentName ?? "model"
+        let base = try settings(arguments)
+        let train = try SentimentData.load(arguments, context, which: "train", defaultPath: SentimentData.defaultTrain, model: model)
+        let test = try SentimentData.load(arguments, context, which: "test", defaultPath: SentimentData.defaultTest, model: model)
+        var recipes = [base]
+        if arguments.has("sweep") {
+            recipes = []
+            for name in (arguments.string("optimizers") ?? "sgd,adam,adamw").split(separator: ",") {
+                guard let kind = OptimizerKind(rawValue: String(name)) else { throw UsageError("finetune: unknown optimizer \(name) (expected sgd, adam or adamw)") }
+                for lrText in (arguments.string("lrs") ?? "2e-5,1e-4").split(separator: ",") {
+                    guard let lr = Float(lrText), lr > 0 else { throw UsageError("finetune: --lrs expects numbers, got '\(lrText)'") }
+                    var s = base; s.optimizer = kind; s.learningRate = lr
+                    recipes.append(s)
+                }
+            }
+        }
+        context.print("fine-tuning \(modelName) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)")
+        var runs: [Run] = []
+        var kept: SequenceClassifier?
+        for recipe in recipes {
+            let classifier = try classifierCopy(of: model, modelName: modelName, arguments, context, settings: recipe)
+            let curve = try attack(classifier, label: "\(modelName) \(recipe.label)", train, test, recipe, context)
+            runs.append(Run(label: "\(modelName) \(recipe.label)", curve: curve))
+            kept = classifier
+            if arguments.has("scratch") {
+                var rng = RNG(seed: recipe.seed)
+                let fresh = SequenceClassifier(body: try GPT2Model(config: model.config, rng: &rng), rng: &rng)
+                let scratchCurve = try attack(fresh, label: "scratch \(recipe.label)", train, test, recipe, context)
+                runs.append(Run(label: "scratch \(recipe.label)", curve: scratchCurve))
+            }
+        }
+        report(runs, context)
+        if let path = arguments.string("plot") {
+            let svg = CurveChart.svg(series(runs), title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
+            try CurveChart.write(svg, to: path)
+            context.print("learning curves written to \(path)")
+        }
+        if let name = arguments.string("keep"), let kept {
+            guard recipes.count == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep") }
+            kept.body.history.append("fine-tuned as a sentiment classifier (\(recipes[0].label), \(train.count) reviews)")
+            context.session.add(kept.body, name: name)
+            context.session.classifierHeads[name] = kept.head.detach()
+            context.print("kept the fine-tuned model as \(name) (now current)")
+        }
+    }
+
+    static func settings(_ a: Arguments) throws -> FineTuneSettings {
+        var s = FineTuneSettings()
+        if let name = a.string("optimizer") {
+            guard let kind = OptimizerKind(rawValue: name) else { throw UsageError("finetune: --optimizer expects sgd, adam or adamw, got \(name)") }
+            s.optimizer = kind
+        }
+        s.learningRate = try a.float("lr", default: 2e-5)
+        s.momentum = try a.float("momentum", default: 0.9)
+        s.batchSize = try a.int("batch", default: 8)
+        s.epochs = try a.int("epochs", default: 3)
+        s.steps = a.string("steps") == nil ? nil : try a.int("steps", default: 1)
+        s.weightDecay = try a.float("weight-decay", default: 0.01)
+        s.warmup = try a.int("warmup", default: 0)
+        switch a.string("schedule") ?? "linear" {
+        case "linear": s.linearDecay = true
+        case "constant": s.linearDecay = false
+        case let other: throw UsageError("finetune: --schedule expects linear or constant, got \(other)")
+        }
+        let clip = try a.float("clip", default: 1)
+        s.clip = clip > 0 ? clip : nil
+        guard let seed = UInt64(a.string("seed") ?? "42") else { throw UsageError("finetune: --seed expects a non-negative whole number") }
+        s.seed = seed
+        switch a.string("head") ?? "reinit" {
+        case "reinit": s.reinitializeHead = true
+        case "keep": s.reinitializeHead = false
+        case let other: throw UsageError("finetune: --head expects reinit or keep, got \(other)")
+        }
+        guard let trainable = TrainableSet(a.string("trainable") ?? "all") else {
+            throw UsageError("finetune: --trainable expects all, head or last:K")
+        }
+        s.trainable = trainable
+        s.evalEvery = try a.int("eval-every", default: 0)
+        do { try s.validate() } catch let e as GPT2Error { throw UsageError(e.description) }
+        return s
+    }
+
+    private static func classifierCopy(of model: GPT2Model, modelName: String, _ arguments: Arguments, _ context: CommandContext,
+                                       settings: FineTuneSettings) throws -> SequenceClassifier {
+        if settings.reinitializeHead {
+            var rng = RNG(seed: settings.seed)
+            return SequenceClassifier(body: model.copy(), rng: &rng)   // the head is redrawn by the attack itself
+        }
+        guard let head = context.session.classifierHeads[modelName] else {
+            throw UsageError("finetune --head keep: \(modelName) has no classification head (it gets one from `finetune --keep` or a checkpoint with score.weight)")
+        }
+        return SequenceClassifier(body: model.copy(), head: head.copyAsParameter())
+    }
+
+    private static func attack(_ classifier: SequenceClassifier, label: String, _ train: SentimentDataset, _ test: SentimentDataset,
+                               _ settings: FineTuneSettings, _ context: CommandContext) throws -> [CurvePoint] {
+        let started = Date()
+        let curve = try FineTuneAttack.run(classifier, train: train, test: test, settings: settings, report: { event in
+            switch event {
+            case let .step(step, total, loss):
+                context.progress(String(format: "%@: step %d/%d  loss %.4f  %.1f s", label, step, total, loss, Date().timeIntervalSince(started)))
+            case let .evaluation(point):
+                context.endProgress()
+                context.print(String(format: "%@  step %4d  epoch %.2f  train loss %@  test accuracy %.3f", label, point.step, point.epoch,
+                                     point.trainLoss.map { String(format: "%.4f", $0) } ?? "   –  ", point.testAccuracy))
+            }
+        })
+        context.note(String(format: "%@ took %.1f s", label, Date().timeIntervalSince(started)))
+        return curve
+    }
+
+    private static func series(_ runs: [Run]) -> [CurveSeries] {
+        runs.map { CurveSeries(label: $0.label, points: $0.curve.map { ($0.epoch, $0.testAccuracy) }) }
+    }
+
+    private static func report(_ runs: [Run], _ context: CommandContext) {
+        let labelWidth = max(12, runs.map(\.label.count).max() ?? 12)
+        let columns = runs.map(\.curve.count).max() ?? 0
+        var header = "run".padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+        if let longest = runs.max(by: { $0.curve.count < $1.curve.count }) {
+            for p in longest.curve { header += String(format: "  ep %4.2f", p.epoch) }
+        }
+        context.print(header + "   best")
+        for run in runs {
+            var line = run.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+            for i in 0..<columns { line += i < run.curve.count ? String(format: "  %7.3f", run.curve[i].testAccuracy) : "         " }
+            line += String(format: "  %5.3f", run.curve.map(\.testAccuracy).max() ?? 0)
+            context.print(line)
+        }
+        for line in CurveChart.text(series(runs), xLabel: "epoch") { context.print(line) }
+        context.set("runs", .array(runs.map { run in
+            .object([("label", .string(run.label)),
+                     ("steps", .ints(run.curve.map(\.step))),
+                     ("epochs", .array(run.curve.map { .number($0.epoch) })),
+                     ("test_accuracy", .array(run.curve.map { .number($0.testAccuracy) })),
+                     ("train_loss", .array(run.curve.map { $0.trainLoss.map(JSONValue.number) ?? .null }))])
+        }))
+    }
+}
