@@ -1,5 +1,6 @@
 // LoadModelCommand.swift — `load model PATH`: a GPT-2 from HDF5, held under a name.
 import Foundation
+import Autograd
 import GPT2
 
 enum LoadModelCommand: Command {
@@ -17,8 +18,16 @@ enum LoadModelCommand: Command {
             ? url.deletingLastPathComponent().lastPathComponent : url.deletingPathExtension().lastPathComponent
         let name = arguments.string("name") ?? fallback
         context.session.add(model, name: name)
+        // A classification head saved with the model (SOPHON checkpoints, `finetune --keep` + save) comes along.
+        var hasHead = false
+        if let head = try GPT2Model.loadExtras(from: path)["score.weight"], head.shape.count == 2,
+           head.shape[1] == model.config.embeddingSize {
+            context.session.classifierHeads[name] = Tensor(shape: head.shape, data: head.values)
+            hasHead = true
+        }
         let c = model.config
-        context.print("loaded \(name): \(c.layerCount) layers, width \(c.embeddingSize), \(c.headCount) heads, context \(c.contextLength), vocabulary \(c.vocabSize), \(formatCount(c.parameterCount)) parameters")
+        context.print("loaded \(name): \(c.layerCount) layers, width \(c.embeddingSize), \(c.headCount) heads, context \(c.contextLength), vocabulary \(c.vocabSize), \(formatCount(c.parameterCount)) parameters"
+                      + (hasHead ? ", with a classification head" : ""))
         context.set("name", .string(name))
         context.set("parameters", .int(c.parameterCount))
     }

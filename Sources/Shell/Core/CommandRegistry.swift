@@ -8,6 +8,8 @@ public enum CommandRegistry {
         LogitsCommand.self, LensCommand.self, AttentionCommand.self, ActivationsCommand.self,
         SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
         ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self,
+        SophonConfigCommand.self, SophonStepCommand.self, SophonRunCommand.self, SophonStatusCommand.self, SophonEvalCommand.self,
+        SophonSaveCommand.self, SophonResumeCommand.self, SophonResetCommand.self,
         PretrainCommand.self, BenchCommand.self,
     ]
 

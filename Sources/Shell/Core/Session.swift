@@ -16,6 +16,9 @@ public final class Session {
     public var featureCache: [String: FeatureMatrix] = [:]
     /// Classification heads (`score.weight`, [classes, dModel]) kept with a model name.
     public var classifierHeads: [String: Tensor] = [:]
+    /// SOPHON: settings for the next run, and the run in progress (bound to one model name).
+    public var sophonSettings = SophonSettings()
+    public var sophon: (modelName: String, trainer: SophonTrainer)?
     private var loadedTokenizer: BPETokenizer?
     /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.
     public var defaultModelPath: String?

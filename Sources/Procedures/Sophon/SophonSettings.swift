@@ -1,0 +1,93 @@
+// SophonSettings.swift — every knob of SOPHON (Deng et al., IEEE S&P 2024) as Lethe runs it on GPT-2.
+// Defaults are scaled for gpt2-mini on 2 CPU cores; the reference values are in the comments and
+// in ../../../sessions/README.md's deviations table.
+import GPT2
+
+/// The fine-tuning-suppression loss on the simulated fine-tune's query batches.
+public enum SuppressionLoss: String, Codable, Sendable, CaseIterable {
+    /// `−log(1 − p_y)` (paper eq. 11); needs labels. The head is re-initialised in each simulation.
+    case inverse
+    /// `KL(U ‖ p)` with the correct 1/C target (paper eq. 13); needs no labels.
+    case klUniform = "kl"
+}
+
+/// The original-domain objective of normal-training reinforcement.
+public enum ReinforcementObjective: String, Codable, Sendable, CaseIterable {
+    /// Full next-token loss over every position of original-domain windows (Lethe's default).
+    case causalLM = "lm"
+    /// The fork's objective: one next-token CE at the last position, through a frozen copy of the
+    /// starting `wte` (SOPHON-NLP's separately loaded `lm_head`).
+    case lastToken = "last-token"
+}
+
+/// One simulated fine-tuning environment φ (the paper's Σ over strategies).
+public struct SimulatedFineTune: Codable, Sendable, Equatable, CustomStringConvertible {
+    public enum Optimizer: String, Codable, Sendable { case sgd, adam }
+    public enum Scope: String, Codable, Sendable { case all, head }
+    public var optimizer: Optimizer
+    public var learningRate: Float
+    public var scope: Scope
+
+    public init(optimizer: Optimizer, learningRate: Float, scope: Scope) {
+        self.optimizer = optimizer; self.learningRate = learningRate; self.scope = scope
+    }
+
+    /// `sgd:1e-4:all`, `adam:1e-3:head`, …
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":").map(String.init)
+        guard parts.count == 3, let optimizer = Optimizer(rawValue: parts[0]), let lr = Float(parts[1]), lr > 0,
+              let scope = Scope(rawValue: parts[2]) else { return nil }
+        self.init(optimizer: optimizer, learningRate: lr, scope: scope)
+    }
+
+    public var description: String { "\(optimizer.rawValue):\(String(format: "%g", learningRate)):\(scope.rawValue)" }
+}
+
+public struct SophonSettings: Codable, Sendable, Equatable {
+    public var loss: SuppressionLoss = .inverse
+    /// Base learning rate; FTS Adam runs at `alpha·lr`, NTR Adam at `beta·lr` (reference: 1e-4, 3, 5).
+    public var learningRate: Float = 1e-4
+    public var alpha: Float = 3
+    public var beta: Float = 5
+    /// Inner fine-tuning steps K per simulation (reference 50).
+    public var innerSteps = 8
+    /// Simulated fine-tunes per FTS step (reference: one, plain SGD at 1e-4 over everything).
+    public var environments: [SimulatedFineTune] = [SimulatedFineTune(optimizer: .sgd, learningRate: 1e-3, scope: .all),
+                                                    SimulatedFineTune(optimizer: .adam, learningRate: 1e-4, scope: .all),
+                                                    SimulatedFineTune(optimizer: .sgd, learningRate: 1e-2, scope: .head)]
+    /// Reviews per inner step: `supportSize` fine-tune the clone, `querySize` score it (reference 130/20).
+    public var supportSize = 16
+    public var querySize = 8
+    /// Global-norm clip of the accumulated FTS gradient (reference 0.5).
+    public var clip: Float = 0.5
+    /// Restricted-domain reviews are cut to this many tokens (reference 512).
+    public var maxReviewTokens = 128
+    public var reinforcement: ReinforcementObjective = .causalLM
+    /// NTR windows per step and their length in tokens (reference: 150 documents of ≤ 512 tokens).
+    public var reinforcementBatch = 8
+    public var reinforcementLength = 128
+    /// FTS and NTR steps per outer iteration (reference `ml_loop` = `nl_loop` = 1).
+    public var suppressionLoops = 1
+    public var reinforcementLoops = 1
+    /// Roll back the iteration and stop when held-out original-domain loss rises more than this
+    /// fraction above its value at the start (replaces the fork's absolute "accuracy ≤ 80%" guard).
+    public var guardRise: Double = 0.10
+    /// Held-out original-domain windows per source used by the guard and the reports.
+    public var guardWindows = 8
+    public var seed: UInt64 = 99
+
+    public init() {}
+
+    public func validate() throws {
+        func bad(_ s: String) -> GPT2Error { GPT2Error("sophon: \(s)") }
+        guard learningRate > 0, alpha > 0, beta >= 0 else { throw bad("lr and alpha must be positive, beta non-negative") }
+        guard innerSteps >= 1, supportSize >= 1, querySize >= 1 else { throw bad("inner steps, support and query sizes must be at least 1") }
+        guard !environments.isEmpty else { throw bad("at least one simulated fine-tune is needed") }
+        guard clip > 0, maxReviewTokens >= 2 else { throw bad("clip must be positive and max review tokens at least 2") }
+        guard reinforcementBatch >= 1, reinforcementLength >= 2 else { throw bad("NTR batch must be ≥ 1 and its length ≥ 2") }
+        guard suppressionLoops >= 0, reinforcementLoops >= 0, suppressionLoops + reinforcementLoops > 0 else {
+            throw bad("ml/nl loops must be ≥ 0 and not both 0")
+        }
+        guard guardRise > 0, guardWindows >= 1 else { throw bad("guard rise must be positive and guard windows ≥ 1") }
+    }
+}

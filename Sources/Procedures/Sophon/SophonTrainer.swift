@@ -1,0 +1,210 @@
+// SophonTrainer.swift — SOPHON's outer iteration: fine-tuning suppression (first-order MAML over
+// simulated fine-tunes) then normal-training reinforcement, each with its own Adam, and a guard
+// on held-out original-domain loss. Trains the classifier it is given in place.
+import Autograd
+import Foundation
+import GPT2
+
+/// What one outer iteration did.
+public struct SophonIterationReport: Codable, Sendable, Equatable {
+    public var iteration: Int
+    /// Mean FTS loss and accuracy over every query batch of every simulation.
+    public var queryLoss: Double
+    public var queryAccuracy: Double
+    /// Per simulated environment: mean query accuracy (same order as the settings).
+    public var environmentAccuracy: [Double]
+    public var reinforcementLoss: Double
+    public var heldOutLoss: Double
+    public var heldOutPerplexity: Double { exp(heldOutLoss) }
+}
+
+public enum SophonOutcome {
+    case completed(SophonIterationReport)
+    /// The guard fired: the iteration was undone and training should stop.
+    case rolledBack(heldOutLoss: Double, limit: Double)
+}
+
+public final class SophonTrainer {
+    public let classifier: SequenceClassifier
+    public private(set) var settings: SophonSettings
+    public let restricted: SentimentDataset
+    public let original: TokenCorpus
+    public internal(set) var iteration = 0
+    public internal(set) var log: [SophonIterationReport] = []
+    /// Held-out original-domain loss before the first iteration (the guard's reference).
+    public private(set) var startingHeldOutLoss: Double
+    let suppressionOptimizer: Adam
+    let reinforcementOptimizer: Adam
+    /// The starting `wte`, frozen: the unembedding of the last-token NTR objective.
+    let frozenUnembedding: Tensor
+    var rng: RNG
+
+    public init(classifier: SequenceClassifier, settings: SophonSettings, restricted: SentimentDataset,
+                original: TokenCorpus, startingHeldOutLoss: Double? = nil) throws {
+        try settings.validate()
+        guard restricted.count >= settings.supportSize + settings.querySize else {
+            throw GPT2Error("sophon: \(restricted.count) restricted examples; one inner step needs \(settings.supportSize + settings.querySize)")
+        }
+        self.classifier = classifier
+        self.settings = settings
+        self.restricted = restricted
+        self.original = original
+        suppressionOptimizer = Adam(classifier.parameters)
+        reinforcementOptimizer = Adam(classifier.parameters)
+        frozenUnembedding = classifier.body.wte.detach()
+        rng = RNG(seed: settings.seed)
+        self.startingHeldOutLoss = try startingHeldOutLoss
+            ?? OriginalDomain.heldOutLoss(model: classifier.body, corpus: original, windowsPerPart: settings.guardWindows)
+    }
+
+    /// Settings that may change between iterations (`sophon config` on a running procedure).
+    public func update(_ newSettings: SophonSettings) throws {
+        try newSettings.validate()
+        settings = newSettings
+    }
+
+    public var guardLimit: Double { startingHeldOutLoss * (1 + settings.guardRise) }
+
+    // MARK: - One outer iteration
+
+    /// One outer iteration. Ctrl-C inside it undoes the iteration (weights and both Adam states)
+    /// and throws ``Interrupted``; so does any error.
+    public func step(shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> SophonOutcome {
+        let backup = Backup(self)
+        do {
+            var queryLoss = 0.0, queryAccuracy = 0.0, environmentAccuracy: [Double] = []
+            for _ in 0..<settings.suppressionLoops {
+                let r = try suppressionStep(shouldStop: shouldStop)
+                queryLoss = r.loss; queryAccuracy = r.accuracy; environmentAccuracy = r.perEnvironment
+            }
+            var reinforcementLoss = 0.0
+            for _ in 0..<settings.reinforcementLoops {
+                if shouldStop() { throw Interrupted("sophon: stopped inside iteration \(iteration + 1); it was undone") }
+                reinforcementLoss = try reinforcementStep()
+            }
+            let heldOut = try OriginalDomain.heldOutLoss(model: classifier.body, corpus: original, windowsPerPart: settings.guardWindows)
+            if !heldOut.isFinite || heldOut > guardLimit {
+                backup.restore(self)
+                return .rolledBack(heldOutLoss: heldOut, limit: guardLimit)
+            }
+            iteration += 1
+            let report = SophonIterationReport(iteration: iteration, queryLoss: queryLoss, queryAccuracy: queryAccuracy,
+                                               environmentAccuracy: environmentAccuracy, reinforcementLoss: reinforcementLoss,
+                                               heldOutLoss: heldOut)
+            log.append(report)
+            return .completed(report)
+        } catch {
+            backup.restore(self)
+            throw error
+        }
+    }
+
+    /// FTS: for each simulated fine-tune, clone θ, take K inner steps on support batches, and after
+    /// each one add the query loss's gradient at the clone into θ's gradient (first-order MAML,
+    /// spec §3.2, accumulated instead of keeping K graphs); clip and take one Adam step.
+    func suppressionStep(shouldStop: () -> Bool) throws -> (loss: Double, accuracy: Double, perEnvironment: [Double]) {
+        let theta = classifier.parameters
+        var accumulated = theta.map { [Float](repeating: 0, count: $0.tensor.count) }
+        let weight = 1 / Float(settings.environments.count * settings.innerSteps)   // equal query sizes: a plain mean
+        var lossSum = 0.0, correctSum = 0, perEnvironment: [Double] = []
+        for environment in settings.environments {
+            let clone = SequenceClassifier(body: classifier.body.copy(), head: classifier.head.copyAsParameter())
+            if settings.loss == .inverse { clone.reinitializeHeadXavier(rng: &rng) }
+            let cloneParameters = clone.parameters
+            let inner = environment.scope == .all ? cloneParameters : [clone.headParameter]
+            let optimizer: Optimizer = environment.optimizer == .sgd ? SGD(inner) : Adam(inner)
+            var correct = 0
+            for _ in 0..<settings.innerSteps {
+                if shouldStop() { throw Interrupted("sophon: stopped inside iteration \(iteration + 1); it was undone") }
+                var rows = Array(restricted.tokens.indices)
+                rng.shuffle(&rows)
+                let support = Array(rows.prefix(settings.supportSize))
+                let query = Array(rows.dropFirst(settings.supportSize).prefix(settings.querySize))
+                // Inner step: ordinary cross-entropy on the support batch, the attacker's move.
+                let supportLoss = crossEntropy(try clone.logits(restricted.batch(support), training: true, rng: &rng),
+                                               targets: support.map { restricted.labels[$0] })
+                supportLoss.backward()
+                optimizer.step(learningRate: environment.learningRate)
+                cloneParameters.zeroGrad()
+                // Query: the suppression loss at the adapted clone; its gradient goes to θ.
+                let logits = try clone.logits(restricted.batch(query), training: true, rng: &rng)   // [query, 2]
+                let labels = query.map { restricted.labels[$0] }
+                let queryLoss = settings.loss == .inverse ? inverseCrossEntropy(logits, labels: labels) : klToUniform(logits)
+                guard queryLoss.item.isFinite else { throw GPT2Error("sophon: the query loss became \(queryLoss.item); lower --alpha or the inner learning rates") }
+                queryLoss.backward()
+                for (i, p) in cloneParameters.enumerated() {
+                    guard let g = p.tensor.grad else { continue }
+                    accumulated[i].withUnsafeMutableBufferPointer { a in for j in 0..<a.count { a[j] += weight * g[j] } }
+                }
+                cloneParameters.zeroGrad()
+                lossSum += Double(queryLoss.item)
+                for (r, y) in labels.enumerated() where (logits.data[2 * r + 1] > logits.data[2 * r] ? 1 : 0) == y { correct += 1 }
+            }
+            correctSum += correct
+            perEnvironment.append(Double(correct) / Double(settings.innerSteps * settings.querySize))
+        }
+        for (i, p) in theta.enumerated() { p.tensor.grad = accumulated[i] }
+        clipGradientNorm(theta, maxNorm: settings.clip)
+        suppressionOptimizer.step(learningRate: settings.alpha * settings.learningRate)
+        theta.zeroGrad()
+        let simulations = Double(settings.environments.count * settings.innerSteps)
+        return (lossSum / simulations, Double(correctSum) / (simulations * Double(settings.querySize)), perEnvironment)
+    }
+
+    /// NTR: one supervised step on original-domain windows with the second Adam (no clipping).
+    func reinforcementStep() throws -> Double {
+        let windows = original.sampleWindows(count: settings.reinforcementBatch,
+                                             length: min(settings.reinforcementLength, classifier.body.config.contextLength) - 1, rng: &rng)
+        let loss: Tensor
+        switch settings.reinforcement {
+        case .causalLM:
+            loss = try classifier.body.languageModelLoss(TokenBatch(sequences: windows), training: true, rng: &rng)
+        case .lastToken:
+            let inputs = windows.map { Array($0.dropLast()) }, targets = windows.map { $0.last ?? 0 }
+            let batch = TokenBatch(sequences: inputs)
+            let hidden = try classifier.body.hiddenStates(batch, training: true, rng: &rng)          // [batch, pos, dModel]
+            let last = gatherPositions(hidden, positions: batch.lengths.map { $0 - 1 })             // [batch, dModel]
+            loss = crossEntropy(matmul(last, frozenUnembedding, transposeB: true), targets: targets) // over the vocabulary
+        }
+        guard loss.item.isFinite else { throw GPT2Error("sophon: the NTR loss became \(loss.item); lower --beta") }
+        loss.backward()
+        reinforcementOptimizer.step(learningRate: settings.beta * settings.learningRate)
+        classifier.parameters.zeroGrad()
+        return Double(loss.item)
+    }
+
+    // MARK: - Undo
+
+    /// Weights, both Adam states and the RNG before an iteration.
+    struct Backup {
+        let weights: [[Float]]
+        let suppression: [String: [Float]]
+        let reinforcement: [String: [Float]]
+        let rng: RNG
+
+        init(_ t: SophonTrainer) {
+            weights = t.classifier.parameters.map { $0.tensor.data }
+            suppression = t.suppressionOptimizer.state()
+            reinforcement = t.reinforcementOptimizer.state()
+            rng = t.rng
+        }
+
+        func restore(_ t: SophonTrainer) {
+            for (p, w) in zip(t.classifier.parameters, weights) { p.tensor.data = w; p.tensor.grad = nil }
+            // Same parameters, same sizes: these loads cannot fail.
+            try? t.suppressionOptimizer.load(state: suppression)
+            try? t.reinforcementOptimizer.load(state: reinforcement)
+            t.rng = rng
+        }
+    }
+}
+
+extension SequenceClassifier {
+    /// Xavier-uniform head, as SOPHON's inverse-loss simulation re-initialises the clone's head
+    /// (bound √(6 / (dModel + classes))).
+    func reinitializeHeadXavier(rng: inout RNG) {
+        let bound = (6 / Float(head.shape[0] + head.shape[1])).squareRoot()
+        head.data = Tensor.uniform(head.shape, low: -bound, high: bound, rng: &rng).data
+        head.grad = nil
+    }
+}

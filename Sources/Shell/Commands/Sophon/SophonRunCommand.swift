@@ -1,0 +1,63 @@
+// SophonRunCommand.swift — `sophon run N`: N iterations with progress; Ctrl-C safe, resumable.
+import Foundation
+import Procedures
+
+enum SophonRunCommand: Command {
+    static let info = CommandInfo(
+        name: "sophon run", abstract: "Run N SOPHON iterations (progress, periodic checkpoints, stops at the guard or Ctrl-C).",
+        usage: "sophon run N [--every K] [--out PATH] [--save-every K]",
+        flags: [FlagInfo("restricted", value: "PATH", "restricted-task reviews for a new run (default \(SophonSupport.defaultRestricted))"),
+                FlagInfo("every", value: "K", "print every K-th iteration (default 1)"),
+                FlagInfo("out", value: "PATH", "checkpoint (with state) written every --save-every iterations, on Ctrl-C and at the end"),
+                FlagInfo("save-every", value: "K", "checkpoint interval with --out (default 10)")],
+        examples: ["sophon run 20", "sophon run 200 --every 10 --out runs/sophon/tf_model.h5"],
+        discussion: "Ctrl-C undoes the iteration in progress, saves the checkpoint when --out is given, and stops; `sophon run` continues.")
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let count = try Int(arguments.positional(0, "a number of iterations")) ?? -1
+        guard count >= 1 else { throw UsageError("sophon run: expected a positive number of iterations") }
+        let every = max(1, try arguments.int("every", default: 1))
+        let saveEvery = max(1, try arguments.int("save-every", default: 10))
+        let out = arguments.string("out").map { ($0 as NSString).expandingTildeInPath }
+        let trainer = try SophonSupport.trainer(context, restrictedPath: arguments.string("restricted"))
+        let started = Date(), first = trainer.iteration
+        func save() throws {
+            guard let out else { return }
+            try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try trainer.save(to: out)
+            context.note("checkpoint at iteration \(trainer.iteration): \(out)")
+        }
+        var last: SophonIterationReport?
+        do {
+            for done in 1...count {
+                switch try trainer.step() {
+                case .completed(let report):
+                    last = report
+                    let perIteration = Date().timeIntervalSince(started) / Double(done)
+                    context.progress(String(format: "iteration %d (%d/%d)  query acc %.3f  NTR %.3f  ppl %.2f  %.1f s/it  ETA %.1f min",
+                                            report.iteration, done, count, report.queryAccuracy, report.reinforcementLoss,
+                                            report.heldOutPerplexity, perIteration, perIteration * Double(count - done) / 60))
+                    if done % every == 0 || done == count { context.endProgress(); context.print(SophonSupport.line(report)) }
+                    if out != nil && (trainer.iteration - first) % saveEvery == 0 { try save() }
+                case let .rolledBack(loss, limit):
+                    context.endProgress()
+                    context.print(String(format: "guard: held-out original loss %.4f exceeded %.4f; iteration undone, stopping at iteration %d",
+                                         loss, limit, trainer.iteration))
+                    context.set("rolled_back", .bool(true))
+                    try save()
+                    context.set("iteration", .int(trainer.iteration))
+                    return
+                }
+            }
+        } catch let interrupted as Interrupted {
+            context.endProgress()
+            try save()
+            context.set("iteration", .int(trainer.iteration))
+            throw interrupted
+        }
+        try save()
+        context.note(String(format: "%d iterations in %.1f s", trainer.iteration - first, Date().timeIntervalSince(started)))
+        context.set("iteration", .int(trainer.iteration))
+        if let last { context.set("report", SophonSupport.json(last)) }
+    }
+}
