@@ -1,0 +1,187 @@
+// SophonTests.swift — SOPHON's promises: a resumed run is the same run, the guard and Ctrl-C undo
+// the iteration in progress, and the suppression step moves the restricted task where it should.
+import Autograd
+import Foundation
+import GPT2
+import Procedures
+import Testing
+
+private struct Setup {
+    let restricted: SentimentDataset
+    let original: TokenCorpus
+
+    init() throws {
+        let tokenizer = try BPETokenizer.bundled()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-sophon-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let novel = dir + "/novel.txt"
+        try String(repeating: "The river ran past the mill and the miller watched the water turn the wheel. ", count: 60)
+            .write(toFile: novel, atomically: true, encoding: .utf8)
+        original = try TokenCorpus(sources: [CorpusSource(name: "original", files: [novel])], tokenizer: tokenizer, cacheDirectory: nil)
+        let reviews = (0..<40).map { i in
+            LabeledText(label: Int32(i % 2), text: i % 2 == 1 ? "A wonderful, moving film. Loved it \(i)." : "A dull, awful film. Hated it \(i).")
+        }
+        restricted = try SentimentDataset(name: "toy", texts: reviews, tokenizer: tokenizer, maxTokens: 16)
+    }
+
+    func model(seed: UInt64 = 3) throws -> GPT2Model {
+        var rng = RNG(seed: seed)
+        return try GPT2Model(config: GPT2Config(contextLength: 32, embeddingSize: 16, layerCount: 1, headCount: 2,
+                                                embeddingDropout: 0, residualDropout: 0, attentionDropout: 0), rng: &rng)
+    }
+
+    func settings() -> SophonSettings {
+        var s = SophonSettings()
+        s.innerSteps = 2
+        s.supportSize = 4
+        s.querySize = 4
+        s.reinforcementBatch = 2
+        s.reinforcementLength = 16
+        s.guardWindows = 2
+        s.guardRise = 10
+        s.environments = [SimulatedFineTune(optimizer: .sgd, learningRate: 1e-2, scope: .all),
+                          SimulatedFineTune(optimizer: .adam, learningRate: 1e-3, scope: .head)]
+        return s
+    }
+
+    func trainer(_ settings: SophonSettings? = nil) throws -> SophonTrainer {
+        var rng = RNG(seed: 5)
+        return try SophonTrainer(classifier: SequenceClassifier(body: try model(), rng: &rng), settings: settings ?? self.settings(),
+                                 restricted: restricted, original: original)
+    }
+}
+
+private func weights(_ t: SophonTrainer) -> [[Float]] { t.classifier.parameters.map { $0.tensor.data } }
+
+@Suite("SOPHON")
+struct SophonTests {
+    @Test(arguments: [SuppressionLoss.inverse, .klUniform], [ReinforcementObjective.causalLM, .lastToken])
+    func aResumedRunIsTheSameRun(loss: SuppressionLoss, objective: ReinforcementObjective) throws {
+        let setup = try Setup()
+        var settings = setup.settings()
+        settings.loss = loss
+        settings.reinforcement = objective
+        let straight = try setup.trainer(settings)
+        for _ in 0..<3 { _ = try straight.step() }
+
+        let first = try setup.trainer(settings)
+        for _ in 0..<2 { _ = try first.step() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sophon-\(UUID().uuidString).h5").path
+        try first.save(to: path)
+        let resumed = try SophonTrainer.resume(from: path, restricted: setup.restricted, original: setup.original)
+        #expect(resumed.iteration == 2)
+        _ = try resumed.step()
+        let same = weights(resumed) == weights(straight), trained = weights(straight) != weights(try setup.trainer(settings))
+        #expect(same, "the resumed run's weights differ from the uninterrupted run's")
+        #expect(resumed.log == straight.log)
+        #expect(trained, "three iterations left the weights unchanged")
+    }
+
+    @Test func theGuardUndoesTheIteration() throws {
+        let setup = try Setup()
+        var settings = setup.settings()
+        settings.guardRise = 1e-9       // any rise trips it
+        settings.reinforcementLoops = 0
+        settings.alpha = 1e5            // and an FTS step at lr 10 wrecks the language model
+        let trainer = try setup.trainer(settings)
+        let before = weights(trainer)
+        guard case .rolledBack(let loss, let limit) = try trainer.step() else {
+            Issue.record("expected the guard to fire")
+            return
+        }
+        #expect(loss > limit)
+        let unchanged = weights(trainer) == before
+        #expect(unchanged, "the guard left changed weights")
+        #expect(trainer.iteration == 0 && trainer.log.isEmpty)
+    }
+
+    @Test func anInterruptUndoesTheIterationInProgress() throws {
+        let setup = try Setup()
+        let trainer = try setup.trainer()
+        _ = try trainer.step()
+        let after1 = weights(trainer)
+        var polls = 0
+        #expect(throws: Interrupted.self) {
+            _ = try trainer.step(shouldStop: { polls += 1; return polls > 3 })   // stop inside the second environment
+        }
+        let undone = weights(trainer) == after1
+        #expect(undone, "the interrupted iteration left changed weights")
+        #expect(trainer.iteration == 1)
+        // The undone iteration leaves no trace: the next step equals a step from an uninterrupted twin.
+        let twin = try setup.trainer()
+        _ = try twin.step()
+        _ = try twin.step()
+        _ = try trainer.step()
+        let same = weights(trainer) == weights(twin)
+        #expect(same, "the step after an undone iteration differs from an uninterrupted twin's")
+    }
+
+    @Test func suppressionDrivesTheQueryLossDown() throws {
+        // With only FTS (no NTR), repeated KL-from-uniform steps must make the simulated
+        // fine-tune's query predictions uniform: the query loss (what FTS minimises) falls.
+        let setup = try Setup()
+        var settings = setup.settings()
+        settings.loss = .klUniform
+        settings.reinforcementLoops = 0
+        settings.alpha = 100          // FTS Adam at 1e-2: a tiny model moves fast
+        settings.environments = [SimulatedFineTune(optimizer: .sgd, learningRate: 0.1, scope: .all)]
+        settings.innerSteps = 3
+        let trainer = try setup.trainer(settings)
+        var losses: [Double] = []
+        for _ in 0..<12 {
+            guard case .completed(let report) = try trainer.step() else { Issue.record("guard fired"); return }
+            losses.append(report.queryLoss)
+        }
+        let early = losses.prefix(3).reduce(0, +) / 3, late = losses.suffix(3).reduce(0, +) / 3
+        #expect(late < 0.5 * early, "query losses \(losses)")
+    }
+
+    @Test func theSuppressionStepFollowsTheFirstOrderMetaGradient() throws {
+        // Eight identical reviews: whatever the shuffle, support and query batches are the same, so
+        // the first-order meta-gradient after K = 1 inner SGD step is ∇_φ KLU(φ(query)) at
+        // φ = θ − η·∇_θ CE(θ(support)), computed here independently. Adam's first step moves each
+        // weight by −lr·g/(|g| + ε): its sign must be the opposite of the reference gradient's.
+        let tokenizer = try BPETokenizer.bundled()
+        let setup = try Setup()
+        let same = try SentimentDataset(name: "same", texts: Array(repeating: LabeledText(label: 1, text: "A fine film."), count: 8),
+                                        tokenizer: tokenizer, maxTokens: 16)
+        var settings = setup.settings()
+        settings.loss = .klUniform
+        settings.reinforcementLoops = 0
+        settings.innerSteps = 1
+        settings.environments = [SimulatedFineTune(optimizer: .sgd, learningRate: 0.5, scope: .all)]
+        var rng = RNG(seed: 5)
+        let theta = SequenceClassifier(body: try setup.model(), rng: &rng)
+        let reference = SequenceClassifier(body: theta.body.copy(), head: theta.head.copyAsParameter())
+        let trainer = try SophonTrainer(classifier: theta, settings: settings, restricted: same, original: setup.original)
+        let before = weights(trainer)
+
+        var unused = RNG(seed: 0)
+        let support = same.batch([0, 1, 2, 3]), query = same.batch([4, 5, 6, 7])
+        crossEntropy(try reference.logits(support, rng: &unused), targets: [1, 1, 1, 1]).backward()
+        for p in reference.parameters { if let g = p.tensor.grad { for i in 0..<g.count { p.tensor.data[i] -= 0.5 * g[i] } } }
+        reference.parameters.zeroGrad()
+        klToUniform(try reference.logits(query, rng: &unused)).backward()
+
+        _ = try trainer.step()
+        var checked = 0
+        for (index, p) in reference.parameters.enumerated() {
+            let g = try #require(p.tensor.grad, "no reference gradient for \(p.name)")
+            for i in 0..<g.count where abs(g[i]) > 1e-6 {
+                let moved = trainer.classifier.parameters[index].tensor.data[i] - before[index][i]
+                #expect((moved < 0) == (g[i] > 0), "\(p.name)[\(i)]: moved \(moved), gradient \(g[i])")
+                #expect(abs(abs(moved) - settings.alpha * settings.learningRate) < 1e-5, "\(p.name)[\(i)]: moved \(moved)")
+                checked += 1
+            }
+        }
+        #expect(checked > 1000)
+    }
+
+    @Test func settingsParseAndValidate() throws {
+        #expect(SimulatedFineTune("adam:1e-3:head") == SimulatedFineTune(optimizer: .adam, learningRate: 1e-3, scope: .head))
+        #expect(SimulatedFineTune("adam:-1:head") == nil && SimulatedFineTune("rmsprop:1e-3:all") == nil)
+        var s = SophonSettings()
+        s.environments = []
+        #expect(throws: GPT2Error.self) { try s.validate() }
+    }
+}
