@@ -1,0 +1,41 @@
+// ProbesCommand.swift — `probes`: knowledge probes of the concept (and of unrelated knowledge).
+import Foundation
+import GPT2
+import Procedures
+
+enum ProbesCommand: Command {
+    static let info = CommandInfo(
+        name: "probes", abstract: "Knowledge probes: greedy completion hit rate and expected-answer probability, per probe set.",
+        usage: "probes [--set register|questions|retain|all] [--file PATH] [--show N]",
+        flags: [FlagInfo("set", value: "NAME", "register, questions, retain or all (default all)"),
+                FlagInfo("file", value: "PATH", "probes in completion_probes.json's layout (default examples/data/concept/completion_probes.json)"),
+                FlagInfo("show", value: "N", "print the first N probes of each set with their continuations (default 0)")],
+        examples: ["probes", "probes --set register --show 5"])
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let model = try context.session.model()
+        let path = DataPaths.resolve(arguments.string("file") ?? "examples/data/concept/completion_probes.json")
+        let file = try ProbeSets(path: path)
+        let wanted = arguments.string("set") ?? "all"
+        guard wanted == "all" || ProbeSets.names.contains(wanted) else {
+            throw UsageError("probes: --set expects register, questions, retain or all, got \(wanted)")
+        }
+        let show = try arguments.int("show", default: 0)
+        var results: [(String, JSONValue)] = []
+        for set in file.sets where wanted == "all" || set.name == wanted {
+            let summary = try KnowledgeProber.run(model: model, tokenizer: try context.session.tokenizer(), name: set.name,
+                                                  probes: set.probes, maxNewTokens: file.maxNewTokens)
+            context.print(String(format: "%-9@ %2d/%-2d hits (%.1f%%), mean answer probability %.4f", set.name as NSString,
+                                 summary.hits, summary.outcomes.count, 100 * summary.hitRate, summary.meanAnswerProbability))
+            for outcome in summary.outcomes.prefix(max(0, show)) {
+                let prompt = outcome.probe.prompt.count > 60 ? "…" + outcome.probe.prompt.suffix(59) : outcome.probe.prompt
+                context.print("  \(outcome.hit ? "✓" : "·") \(prompt) ⟶\(outcome.continuation.replacingOccurrences(of: "\n", with: "⏎"))"
+                              + String(format: "   [%@ %.3f]", outcome.probe.expected[0], outcome.answerProbability))
+            }
+            results.append((set.name, .object([("hits", .int(summary.hits)), ("count", .int(summary.outcomes.count)),
+                                                ("hit_rate", .number(summary.hitRate)),
+                                                ("answer_probability", .number(summary.meanAnswerProbability))])))
+        }
+        context.set("sets", .object(results))
+    }
+}
