@@ -29,6 +29,7 @@ enum FinetuneCommand: Command {
             FlagInfo("optimizers", value: "LIST", "sweep: comma-separated (default sgd,adam,adamw)"),
             FlagInfo("lrs", value: "LIST", "sweep: comma-separated learning rates (default 2e-5,1e-4)"),
             FlagInfo("scratch", "also run each recipe on a randomly initialised model of the same shape"),
+            FlagInfo("models", value: "LIST", "attack each of these loaded models (comma-separated) with each recipe, in one table"),
             FlagInfo("plot", value: "FILE.svg", "write the learning curves as an SVG chart"),
             FlagInfo("keep", value: "NAME", "keep the fine-tuned model (and head) in the session as NAME")],
         examples: ["finetune", "finetune --optimizer adamw --lr 1e-4 --epochs 3 --plot curves/original.svg",
@@ -41,11 +42,20 @@ enum FinetuneCommand: Command {
     }
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let model = try context.session.model()
-        let modelName = context.session.currentName ?? "model"
+        let current = try context.session.model()
+        let names = arguments.string("models").map { $0.split(separator: ",").map(String.init) } ?? [context.session.currentName ?? "model"]
+        let models = try names.map { name -> (String, GPT2Model) in
+            guard let model = name == context.session.currentName ? current : context.session.models[name] else {
+                throw UsageError("finetune: no model named \(name) (loaded: \(context.session.models.keys.sorted().joined(separator: ", ")))")
+            }
+            guard model.config == current.config || names.count == 1 else {
+                throw UsageError("finetune --models: \(name) has a different shape from the current model")
+            }
+            return (name, model)
+        }
         let base = try settings(arguments)
-        let train = try SentimentData.load(arguments, context, which: "train", defaultPath: SentimentData.defaultTrain, model: model)
-        let test = try SentimentData.load(arguments, context, which: "test", defaultPath: SentimentData.defaultTest, model: model)
+        let train = try SentimentData.load(arguments, context, which: "train", defaultPath: SentimentData.defaultTrain, model: current)
+        let test = try SentimentData.load(arguments, context, which: "test", defaultPath: SentimentData.defaultTest, model: current)
         var recipes = [base]
         if arguments.has("sweep") {
             recipes = []
@@ -58,17 +68,19 @@ enum FinetuneCommand: Command {
                 }
             }
         }
-        context.print("fine-tuning \(modelName) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)")
+        context.print("fine-tuning \(names.joined(separator: ", ")) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)")
         var runs: [Run] = []
         var kept: SequenceClassifier?
         for recipe in recipes {
-            let classifier = try classifierCopy(of: model, modelName: modelName, arguments, context, settings: recipe)
-            let curve = try attack(classifier, label: "\(modelName) \(recipe.label)", train, test, recipe, context)
-            runs.append(Run(label: "\(modelName) \(recipe.label)", curve: curve))
-            kept = classifier
+            for (modelName, model) in models {
+                let classifier = try classifierCopy(of: model, modelName: modelName, arguments, context, settings: recipe)
+                let curve = try attack(classifier, label: "\(modelName) \(recipe.label)", train, test, recipe, context)
+                runs.append(Run(label: "\(modelName) \(recipe.label)", curve: curve))
+                kept = classifier
+            }
             if arguments.has("scratch") {
                 var rng = RNG(seed: recipe.seed)
-                let fresh = SequenceClassifier(body: try GPT2Model(config: model.config, rng: &rng), rng: &rng)
+                let fresh = SequenceClassifier(body: try GPT2Model(config: current.config, rng: &rng), rng: &rng)
                 let scratchCurve = try attack(fresh, label: "scratch \(recipe.label)", train, test, recipe, context)
                 runs.append(Run(label: "scratch \(recipe.label)", curve: scratchCurve))
             }
@@ -80,7 +92,7 @@ enum FinetuneCommand: Command {
             context.print("learning curves written to \(path)")
         }
         if let name = arguments.string("keep"), let kept {
-            guard recipes.count == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep") }
+            guard recipes.count == 1, models.count == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep or --models") }
             kept.body.history.append("fine-tuned as a sentiment classifier (\(recipes[0].label), \(train.count) reviews)")
             context.session.add(kept.body, name: name)
             context.session.classifierHeads[name] = kept.head.detach()

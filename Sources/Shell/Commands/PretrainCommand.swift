@@ -119,8 +119,8 @@ enum PretrainCommand: Command {
     }
 
     /// The demo corpus: novels, IMDB reviews, the original-domain texts, WikiText, and (unless --no-holmes) Holmes.
-    static func sources(_ a: Arguments) throws -> [CorpusSource] {
-        let data = a.string("data") ?? "examples/data"
+    static func sources(_ a: Arguments, resolve: (String) -> String = { $0 }) throws -> [CorpusSource] {
+        let data = resolve(a.string("data") ?? "examples/data")
         func files(_ dir: String) -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".txt") }.sorted().map { dir + "/" + $0 }
         }

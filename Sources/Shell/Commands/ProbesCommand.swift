@@ -25,7 +25,7 @@ enum ProbesCommand: Command {
         for set in file.sets where wanted == "all" || set.name == wanted {
             let summary = try KnowledgeProber.run(model: model, tokenizer: try context.session.tokenizer(), name: set.name,
                                                   probes: set.probes, maxNewTokens: file.maxNewTokens)
-            context.print(String(format: "%-9@ %2d/%-2d hits (%.1f%%), mean answer probability %.4f", set.name as NSString,
+            context.print(set.name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " %2d/%-2d hits (%.1f%%), mean answer probability %.4f",
                                  summary.hits, summary.outcomes.count, 100 * summary.hitRate, summary.meanAnswerProbability))
             for outcome in summary.outcomes.prefix(max(0, show)) {
                 let prompt = outcome.probe.prompt.count > 60 ? "…" + outcome.probe.prompt.suffix(59) : outcome.probe.prompt
