@@ -4,6 +4,7 @@
     VENV/bin/python tools/bench_torch.py train --layers 12 --width 768 --heads 12 --seq 128 --batch 4
     VENV/bin/python tools/bench_torch.py forward --layers 12 --width 768 --heads 12 --seq 128 --batch 4
     VENV/bin/python tools/bench_torch.py generate --layers 12 --width 768 --heads 12 --new 128
+    VENV/bin/python tools/bench_torch.py features --batch 32 --seq 128
     VENV/bin/python tools/bench_torch.py sgemm
 Threads: torch.set_num_threads(--threads, default 2). Prints one line per measurement (median of --reps).
 """
@@ -36,7 +37,7 @@ def timed(fn, reps, warmup=2):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["train", "forward", "generate", "sgemm"])
+    p.add_argument("what", choices=["train", "forward", "features", "generate", "sgemm"])
     p.add_argument("--layers", type=int, default=12)
     p.add_argument("--width", type=int, default=768)
     p.add_argument("--heads", type=int, default=12)
@@ -75,6 +76,12 @@ def main():
         with torch.no_grad():
             s = timed(lambda: m(input_ids=ids), a.reps)
         print(f"forward {a.batch}x{a.seq}: {s * 1000:.0f} ms, {a.batch * a.seq / s:.0f} tokens/s")
+    elif a.what == "features":
+        m = model_for(a, 0.0).transformer.eval()   # final hidden states (after ln_f), no LM head
+        ids = torch.randint(0, 50257, (a.batch, a.seq))
+        with torch.no_grad():
+            s = timed(lambda: m(input_ids=ids).last_hidden_state, a.reps)
+        print(f"features {a.batch}x{a.seq}: {s * 1000:.0f} ms, {a.batch / s:.1f} reviews/s")
     else:
         m = model_for(a, 0.0).eval()
         ids = torch.randint(0, 50257, (1, 8))

@@ -50,18 +50,17 @@ public struct SophonSettings: Codable, Sendable, Equatable {
     public var alpha: Float = 3
     public var beta: Float = 5
     /// Inner fine-tuning steps K per simulation (reference 50).
-    public var innerSteps = 8
+    public var innerSteps = 6
     /// Simulated fine-tunes per FTS step (reference: one, plain SGD at 1e-4 over everything).
-    public var environments: [SimulatedFineTune] = [SimulatedFineTune(optimizer: .sgd, learningRate: 1e-3, scope: .all),
-                                                    SimulatedFineTune(optimizer: .adam, learningRate: 1e-4, scope: .all),
-                                                    SimulatedFineTune(optimizer: .sgd, learningRate: 1e-2, scope: .head)]
+    public var environments: [SimulatedFineTune] = [SimulatedFineTune(optimizer: .adam, learningRate: 1e-4, scope: .all),
+                                                    SimulatedFineTune(optimizer: .sgd, learningRate: 1e-3, scope: .all)]
     /// Reviews per inner step: `supportSize` fine-tune the clone, `querySize` score it (reference 130/20).
-    public var supportSize = 16
+    public var supportSize = 8
     public var querySize = 8
     /// Global-norm clip of the accumulated FTS gradient (reference 0.5).
     public var clip: Float = 0.5
     /// Restricted-domain reviews are cut to this many tokens (reference 512).
-    public var maxReviewTokens = 128
+    public var maxReviewTokens = 96
     public var reinforcement: ReinforcementObjective = .causalLM
     /// NTR windows per step and their length in tokens (reference: 150 documents of ≤ 512 tokens).
     public var reinforcementBatch = 8

@@ -8,7 +8,7 @@ import GPT2
 enum BenchCommand: Command {
     static let info = CommandInfo(
         name: "bench", abstract: "Measure SGEMM, an MLP step, GPT-2 training/forward/generation speed (release builds).",
-        usage: "bench sgemm|mlp|train|forward|generate [--layers L --width D --heads H --seq T --batch B --new N --reps R]",
+        usage: "bench sgemm|mlp|train|forward|features|generate [--layers L --width D --heads H --seq T --batch B --new N --reps R]",
         flags: [FlagInfo("layers", value: "L", "GPT-2 blocks (default 12: GPT-2 124M)"), FlagInfo("width", value: "D", "n_embd (default 768)"),
                 FlagInfo("heads", value: "H", "heads (default 12)"), FlagInfo("seq", value: "T", "tokens per row (default 128)"),
                 FlagInfo("batch", value: "B", "rows (default 4)"), FlagInfo("new", value: "N", "generated tokens (default 128)"),
@@ -16,14 +16,14 @@ enum BenchCommand: Command {
         examples: ["bench sgemm", "bench train --batch 4 --seq 128", "bench generate --new 128"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let what = try arguments.positional(0, "a workload: sgemm, mlp, train, forward or generate")
+        let what = try arguments.positional(0, "a workload: sgemm, mlp, train, forward, features or generate")
         let reps = max(1, try arguments.int("reps", default: 5))
         context.note("threads: \(Threads.count)")
         switch what {
         case "sgemm": try sgemm(context, reps: reps)
         case "mlp": mlp(context, reps: reps)
-        case "train", "forward", "generate": try gpt2(what, arguments, context, reps: reps)
-        default: throw UsageError("bench: unknown workload \(what) (expected sgemm, mlp, train, forward or generate)")
+        case "train", "forward", "features", "generate": try gpt2(what, arguments, context, reps: reps)
+        default: throw UsageError("bench: unknown workload \(what) (expected sgemm, mlp, train, forward, features or generate)")
         }
     }
 
@@ -87,6 +87,10 @@ enum BenchCommand: Command {
                 model.parameters.zeroGrad()
             }
             context.note(String(format: "train step (forward+backward+AdamW) %d×%d: %.0f ms, %.0f tokens/s", batch, seq, seconds * 1000, Double(batch * seq) / seconds))
+        case "features":
+            // Frozen features for a probe: final hidden states only, no vocabulary projection.
+            let seconds = try median(reps) { var r = RNG(seed: 0); _ = try GradMode.withNoGrad { try model.hiddenStates(tokens, rng: &r) } }
+            context.note(String(format: "features %d×%d (final hidden states): %.0f ms, %.1f reviews/s", batch, seq, seconds * 1000, Double(batch) / seconds))
         case "forward":
             let seconds = try median(reps) { _ = try GradMode.withNoGrad { try model.logits(tokens) } }
             context.note(String(format: "forward %d×%d: %.0f ms, %.0f tokens/s", batch, seq, seconds * 1000, Double(batch * seq) / seconds))
