@@ -1,0 +1,110 @@
+// MeasurementCommandTests.swift — the measurement and SOPHON commands as a user types them, with
+// every --json output parsed, on the small full-vocabulary test model and the shipped data.
+import Foundation
+import GPT2
+import Shell
+import Testing
+
+private func json(_ text: String) throws -> [String: Any] {
+    let lines = text.split(separator: "\n")
+    #expect(lines.count == 1, "--json must print exactly one line, got \(lines.count): \(text.prefix(300))")
+    let object = try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8))
+    return try #require(object as? [String: Any])
+}
+
+private func loss(_ shell: CapturingShell) throws -> Double {
+    try #require(try json(shell.run(#"score "The river ran past the mill." --json"#))["loss"] as? Double)
+}
+
+@Suite("Measurement commands")
+struct MeasurementCommandTests {
+    @Test func zeroShotReportsConsistentMetrics() throws {
+        let shell = CapturingShell()
+        let out = try json(shell.run("zeroshot sentiment --test-limit 6 --json"))
+        let confusion = try #require(out["confusion"] as? [[Int]])
+        #expect(confusion.flatMap { $0 }.reduce(0, +) == 6 && out["examples"] as? Int == 6)
+        let correct = confusion[0][0] + confusion[1][1]
+        #expect(abs((out["accuracy"] as? Double ?? -1) - Double(correct) / 6) < 1e-12)
+        #expect(out["truncated"] as? Int ?? 0 > 0)   // the test model's context is 32 tokens
+        let one = try json(shell.run(#"zeroshot sentiment "The movie was terrible!" --json"#))
+        let p = try #require(one["p_positive"] as? Double)
+        #expect(p > 0 && p < 1)
+    }
+
+    @Test func finetuneLeavesTheSessionModelUntouched() throws {
+        let shell = CapturingShell()
+        let before = try loss(shell)
+        let out = try json(shell.run("finetune --train-limit 16 --test-limit 8 --epochs 2 --lr 1e-3 --max-tokens 24 --json"))
+        let runs = try #require(out["runs"] as? [[String: Any]])
+        #expect(runs.count == 1)
+        #expect((runs[0]["test_accuracy"] as? [Double])?.count == 3)   // before training, after each epoch
+        #expect(try loss(shell) == before)
+        // --keep is the one way to change the session: it adds the fine-tuned model under a new name.
+        shell.run("finetune --train-limit 16 --test-limit 8 --epochs 1 --lr 1e-3 --max-tokens 24 --keep tuned")
+        #expect(try loss(shell) != before)
+        shell.run("use gpt2-mini")
+        #expect(try loss(shell) == before)
+        #expect(shell.shell.errorCount == 0)
+    }
+
+    @Test func sweepsAndScratchBaselinesShareOneTable() throws {
+        let shell = CapturingShell()
+        let plot = temporaryPath("curves.svg")
+        let text = shell.run("finetune --sweep --optimizers sgd,adamw --lrs 1e-3 --scratch --train-limit 8 --test-limit 4 --epochs 1 --max-tokens 16 --plot " + plot)
+        for label in ["gpt2-mini sgd lr 0.001", "gpt2-mini adamw lr 0.001", "scratch sgd lr 0.001", "scratch adamw lr 0.001"] {
+            #expect(text.contains(label))
+        }
+        let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<polyline").count == 5)
+        #expect(shell.shell.errorCount == 0)
+    }
+
+    @Test func probeAndItsCache() throws {
+        let shell = CapturingShell()
+        let first = try json(shell.run("probe --train-limit 20 --test-limit 10 --max-tokens 24 --json"))
+        let second = try json(shell.run("probe --train-limit 20 --test-limit 10 --max-tokens 24 --json"))
+        #expect(first["test_accuracy"] as? Double == second["test_accuracy"] as? Double)
+        let train = try #require(first["train_accuracy"] as? Double)
+        #expect(train >= 0.5 && train <= 1)
+        #expect(shell.run("probe --hook blocks.0.attn.hook_pattern --train-limit 4 --test-limit 4").contains("not a per-token hook point"))
+    }
+
+    @Test func knowledgeProbesAndPerplexity() throws {
+        let shell = CapturingShell()
+        let probes = try json(shell.run("probes --set retain --json"))
+        let retain = try #require((probes["sets"] as? [String: Any])?["retain"] as? [String: Any])
+        #expect(retain["count"] as? Int == 10 && (retain["hits"] as? Int ?? 99) <= 10)
+        let p = try json(shell.run("perplexity --sources original --windows 2 --unigram --json"))
+        let original = try #require((p["sources"] as? [String: Any])?["original"] as? [String: Any])
+        let ppl = try #require(original["perplexity"] as? Double), unigram = try #require(original["unigram_perplexity"] as? Double)
+        #expect(ppl > 1000)                    // an untrained model is near the vocabulary size…
+        #expect(unigram < ppl && unigram > 50) // …and a unigram model of the text is far better
+        #expect(shell.run("perplexity --sources nowhere").contains("unknown source nowhere"))
+    }
+
+    @Test func sophonStepByStep() throws {
+        let shell = CapturingShell()
+        let restricted = "--restricted examples/data/sentiment/imdb_short_test.tsv"
+        shell.run("sophon config --inner-steps 1 --support 2 --query 2 --ntr-batch 1 --ntr-length 16 --guard-windows 1 --max-tokens 16 --env sgd:1e-3:all,adam:1e-3:head")
+        let step = try json(shell.run("sophon step \(restricted) --json"))
+        #expect(step["iteration"] as? Int == 1)
+        let report = try #require(step["report"] as? [String: Any])
+        #expect((report["environment_accuracy"] as? [Double])?.count == 2)
+        let run = try json(shell.run("sophon run 2 --json"))
+        #expect(run["iteration"] as? Int == 3)
+        let status = try json(shell.run("sophon status --json"))
+        #expect((status["log"] as? [Any])?.count == 3)
+        let path = temporaryPath("sophon.h5")
+        shell.run("sophon save \(path)")
+        shell.run("sophon resume \(path) --name resumed \(restricted)")
+        #expect(try json(shell.run("sophon status --json"))["iteration"] as? Int == 3)
+        #expect(shell.run("sophon config --seed 5").contains("fixed once a run has started"))
+        #expect(shell.run("sophon config --env rmsprop:1:all").contains("--env expects"))
+        let weightsOnly = temporaryPath("sophon-weights.h5")
+        shell.run("sophon save \(weightsOnly) --weights-only")
+        #expect(shell.run("sophon resume \(weightsOnly)").contains("has no SOPHON state"))
+        // The saved head comes back with `load model`, so `finetune --head keep` can use it.
+        #expect(shell.run("load model \(weightsOnly) --name protected").contains("with a classification head"))
+        #expect(shell.shell.errorCount == 3)
+    }
+}
