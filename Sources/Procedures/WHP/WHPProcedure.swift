@@ -1,0 +1,150 @@
+// WHPProcedure.swift — "Who's Harry Potter?" (Eldan & Russinovich 2023) as three inspectable moves:
+// reinforce a copy on the target text, build generic labels with the anchored-term translation,
+// fine-tune the baseline on them. Ctrl-C stops at the next step; calling a move again continues it.
+import Autograd
+import Foundation
+import GPT2
+
+public struct WHPSettings: Codable, Sendable, Equatable {
+    /// Tokens per labelled block (the paper: 512; small here so the translation fits the context).
+    public var blockLength = 128
+    public var labels = GenericLabelSettings()
+    /// How many target blocks get labels (the fine-tune's data).
+    public var blocks = 200
+    /// Reinforcement: full fine-tune of a copy on the target (the paper: 3 epochs at 3e-6 on 7B).
+    public var reinforceSteps = 150
+    public var reinforceLearningRate: Float = 3e-4
+    /// The final fine-tune of the baseline on the generic labels (the paper: ~150 steps at 1e-6).
+    public var finetuneSteps = 150
+    public var finetuneLearningRate: Float = 1e-4
+    public var batchSize = 8
+    public var seed: UInt64 = 7
+    public init() {}
+
+    public func validate() throws {
+        guard blockLength >= 4, blocks >= 1, batchSize >= 1, reinforceSteps >= 0, finetuneSteps >= 0 else {
+            throw GPT2Error("whp: block length must be ≥ 4, blocks and batch ≥ 1, steps ≥ 0")
+        }
+        guard reinforceLearningRate > 0, finetuneLearningRate > 0, labels.alpha >= 0, labels.repeatPenalty >= 0 else {
+            throw GPT2Error("whp: learning rates must be positive, alpha and the repeat penalty non-negative")
+        }
+    }
+}
+
+public enum WHPEvent {
+    case step(phase: String, step: Int, total: Int, loss: Float)
+    case labelled(block: Int, total: Int)
+}
+
+public final class WHPProcedure {
+    public let baseline: GPT2Model
+    public let dictionary: AnchorDictionary
+    /// The target text's tokens (training split only; held-out text stays unseen for measurement).
+    public let target: [Int32]
+    public var settings: WHPSettings
+    public private(set) var reinforced: GPT2Model?
+    public private(set) var reinforceStep = 0
+    public private(set) var labelled: [BlockLabels] = []
+    public private(set) var unlearned: GPT2Model?
+    public private(set) var finetuneStep = 0
+    private var reinforceOptimizer: Adam?
+    private var finetuneOptimizer: Adam?
+    private var rng: RNG
+
+    public init(baseline: GPT2Model, dictionary: AnchorDictionary, target: [Int32], settings: WHPSettings) throws {
+        try settings.validate()
+        guard target.count >= settings.blockLength * 2 else { throw GPT2Error("whp: the target text has \(target.count) tokens; too few for blocks of \(settings.blockLength)") }
+        guard settings.blockLength <= baseline.config.contextLength else {
+            throw GPT2Error("whp: block length \(settings.blockLength) exceeds the model's context \(baseline.config.contextLength)")
+        }
+        self.baseline = baseline
+        self.dictionary = dictionary
+        self.target = target
+        self.settings = settings
+        rng = RNG(seed: settings.seed)
+    }
+
+    /// The i-th block of the target (consecutive, non-overlapping).
+    public func block(_ index: Int) -> [Int32] {
+        let start = index * settings.blockLength
+        return Array(target[start..<min(target.count, start + settings.blockLength)])
+    }
+
+    public var blockCount: Int { target.count / settings.blockLength }
+
+    // MARK: - Move 1: the reinforced model
+
+    /// Fine-tunes a copy of the baseline on random target windows (next-token loss) up to
+    /// `settings.reinforceSteps`. The baseline itself is untouched.
+    public func reinforce(shouldStop: () -> Bool = { Interrupt.isRequested }, report: (WHPEvent) -> Void = { _ in }) throws -> GPT2Model {
+        let model = reinforced ?? baseline.copy()
+        if reinforced == nil { model.history.append("WHP reinforced model (fine-tuned on the target text)") }
+        reinforced = model
+        let optimizer = reinforceOptimizer ?? Adam.adamW(model.parameters, weightDecay: 0)
+        reinforceOptimizer = optimizer
+        while reinforceStep < settings.reinforceSteps {
+            if shouldStop() { throw Interrupted("whp reinforce: stopped at step \(reinforceStep) of \(settings.reinforceSteps); run it again to continue") }
+            let windows = (0..<settings.batchSize).map { _ -> [Int32] in
+                let start = rng.nextInt(below: target.count - settings.blockLength)
+                return Array(target[start..<(start + settings.blockLength)])
+            }
+            let loss = try model.languageModelLoss(TokenBatch(sequences: windows), training: true, rng: &rng)
+            guard loss.item.isFinite else { throw GPT2Error("whp reinforce: loss became \(loss.item); lower the learning rate") }
+            loss.backward()
+            clipGradientNorm(model.parameters, maxNorm: 1)
+            optimizer.step(learningRate: settings.reinforceLearningRate)
+            model.parameters.zeroGrad()
+            reinforceStep += 1
+            report(.step(phase: "reinforce", step: reinforceStep, total: settings.reinforceSteps, loss: loss.item))
+        }
+        return model
+    }
+
+    // MARK: - Move 2: generic labels
+
+    /// Labels the first `settings.blocks` target blocks (continuing where a previous call stopped).
+    public func buildLabels(shouldStop: () -> Bool = { Interrupt.isRequested }, report: (WHPEvent) -> Void = { _ in }) throws {
+        guard let reinforced else { throw GPT2Error("whp labels: no reinforced model yet (run `whp reinforce` first)") }
+        let total = min(settings.blocks, blockCount)
+        while labelled.count < total {
+            if shouldStop() { throw Interrupted("whp labels: stopped after \(labelled.count) of \(total) blocks; run it again to continue") }
+            labelled.append(try GenericLabels.labels(block: block(labelled.count), dictionary: dictionary, baseline: baseline,
+                                                     reinforced: reinforced, settings: settings.labels))
+            report(.labelled(block: labelled.count, total: total))
+        }
+    }
+
+    /// Settings that change the labels make the built ones stale.
+    public func discardLabels() { labelled = [] }
+
+    // MARK: - Move 3: fine-tune on the generic labels
+
+    /// Fine-tunes a copy of the baseline (the unlearned model) on (original block → generic labels).
+    public func finetune(shouldStop: () -> Bool = { Interrupt.isRequested }, report: (WHPEvent) -> Void = { _ in }) throws -> GPT2Model {
+        guard !labelled.isEmpty else { throw GPT2Error("whp finetune: no labels yet (run `whp labels` first)") }
+        let model = unlearned ?? baseline.copy()
+        if unlearned == nil { model.history.append("WHP: fine-tuned on generic labels (alpha \(settings.labels.alpha))") }
+        unlearned = model
+        let optimizer = finetuneOptimizer ?? Adam.adamW(model.parameters, weightDecay: 0)
+        finetuneOptimizer = optimizer
+        while finetuneStep < settings.finetuneSteps {
+            if shouldStop() { throw Interrupted("whp finetune: stopped at step \(finetuneStep) of \(settings.finetuneSteps); run it again to continue") }
+            let chosen = (0..<settings.batchSize).map { _ in labelled[rng.nextInt(below: labelled.count)] }
+            let batch = TokenBatch(sequences: chosen.map(\.translation.original))
+            var targets = [Int32](repeating: ignoreIndex, count: batch.batchSize * batch.length)
+            for (b, labels) in chosen.enumerated() {
+                for (t, label) in labels.targets.enumerated() { targets[b * batch.length + t] = label }
+            }
+            let hidden = try model.hiddenStates(batch, training: true, rng: &rng)                    // [batch, pos, dModel]
+            let loss = projectedCrossEntropy(hidden, weight: model.wte, targets: targets)           // labels as given: no second shift
+            guard loss.item.isFinite else { throw GPT2Error("whp finetune: loss became \(loss.item); lower the learning rate") }
+            loss.backward()
+            clipGradientNorm(model.parameters, maxNorm: 1)
+            optimizer.step(learningRate: settings.finetuneLearningRate)
+            model.parameters.zeroGrad()
+            finetuneStep += 1
+            report(.step(phase: "finetune", step: finetuneStep, total: settings.finetuneSteps, loss: loss.item))
+        }
+        return model
+    }
+}
