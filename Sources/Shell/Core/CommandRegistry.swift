@@ -10,6 +10,8 @@ public enum CommandRegistry {
         ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self,
         SophonConfigCommand.self, SophonStepCommand.self, SophonRunCommand.self, SophonStatusCommand.self, SophonEvalCommand.self,
         SophonSaveCommand.self, SophonResumeCommand.self, SophonResetCommand.self,
+        WHPConfigCommand.self, WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
+        WHPFinetuneCommand.self, WHPStatusCommand.self, WHPResetCommand.self,
         PretrainCommand.self, BenchCommand.self,
     ]
 

@@ -19,6 +19,10 @@ public final class Session {
     /// SOPHON: settings for the next run, and the run in progress (bound to one model name).
     public var sophonSettings = SophonSettings()
     public var sophon: (modelName: String, trainer: SophonTrainer)?
+    /// WHP: settings, dictionary path, and the run in progress (on the baseline it started from).
+    public var whpSettings = WHPSettings()
+    public var whpDictionaryPath: String?
+    public var whp: WHPProcedure?
     private var loadedTokenizer: BPETokenizer?
     /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.
     public var defaultModelPath: String?

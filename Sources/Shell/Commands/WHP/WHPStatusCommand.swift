@@ -1,0 +1,27 @@
+// WHPStatusCommand.swift — `whp status` and `whp reset`.
+enum WHPStatusCommand: Command {
+    static let info = CommandInfo(name: "whp status", abstract: "Show how far WHP's three moves have gone.", usage: "whp status", examples: ["whp status"])
+
+    static func run(_ a: Arguments, _ context: CommandContext) throws {
+        guard let p = context.session.whp else {
+            context.print("no WHP run yet; `whp anchors`, `whp translate` or `whp reinforce` starts one on the current model")
+            return
+        }
+        let s = p.settings
+        context.print("reinforce \(p.reinforceStep)/\(s.reinforceSteps) steps; labels \(p.labelled.count)/\(min(s.blocks, p.blockCount)) blocks; finetune \(p.finetuneStep)/\(s.finetuneSteps) steps")
+        context.print(String(format: "alpha %g, penalty %g, blocks of %d tokens, lr %g / %g, batch %d", s.labels.alpha, s.labels.repeatPenalty,
+                             s.blockLength, s.reinforceLearningRate, s.finetuneLearningRate, s.batchSize))
+        context.set("reinforce_steps", .int(p.reinforceStep))
+        context.set("labelled_blocks", .int(p.labelled.count))
+        context.set("finetune_steps", .int(p.finetuneStep))
+    }
+}
+
+enum WHPResetCommand: Command {
+    static let info = CommandInfo(name: "whp reset", abstract: "Forget the WHP run (models already in the session stay).", usage: "whp reset", examples: ["whp reset"])
+
+    static func run(_ a: Arguments, _ context: CommandContext) throws {
+        context.session.whp = nil
+        context.print("WHP run forgotten; the next whp command starts on the current model")
+    }
+}

@@ -1,0 +1,28 @@
+// WHPCommandTests.swift — WHP's moves in the shell: models appear under their names, the baseline
+// is untouched, labels are explained, settings that change labels discard them.
+import Foundation
+import Shell
+import Testing
+
+@Suite("WHP commands")
+struct WHPCommandTests {
+    @Test func threeMovesStepByStep() throws {
+        let shell = CapturingShell()
+        let before = shell.run(#"score "Holmes looked at Watson." --json"#)
+        shell.run("whp config --reinforce-steps 2 --finetune-steps 2 --blocks 3 --batch 2 --block-length 16")
+        #expect(shell.run(#"whp translate "Holmes looked at Watson.""#).contains("Harris looked at Miller."))
+        #expect(shell.run("whp reinforce").contains("reinforced model after 2 steps is in the session as reinforced"))
+        let labels = shell.run("whp labels --limit 3")
+        #expect(labels.contains("3 blocks labelled") && labels.contains("block 0:"))
+        #expect(shell.run("whp config --alpha 1").contains("labels discarded"))
+        shell.run("whp labels")
+        #expect(shell.run("whp finetune").contains("unlearned model after 2 steps is in the session as whp"))
+        let models = shell.run("models")
+        #expect(models.contains("reinforced") && models.contains("* whp"))
+        shell.run("use gpt2-mini")
+        #expect(shell.run(#"score "Holmes looked at Watson." --json"#) == before)   // the baseline is untouched
+        #expect(shell.run("whp status").contains("reinforce 2/2 steps; labels 3/3 blocks; finetune 2/2 steps"))
+        #expect(shell.run("whp config --block-length 32").contains("fixed once WHP has started"))
+        #expect(shell.shell.errorCount == 1)
+    }
+}
