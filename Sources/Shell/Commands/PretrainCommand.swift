@@ -11,6 +11,7 @@ enum PretrainCommand: Command {
         usage: "pretrain --out CHECKPOINT.h5 [--steps N] [--layers L --width D --heads H --context T] [--resume] [...]",
         flags: [FlagInfo("out", value: "PATH", "checkpoint written every --checkpoint-every steps, on Ctrl-C and at the end"),
                 FlagInfo("resume", "continue the run saved in --out (bit for bit as if never interrupted)"),
+                FlagInfo("stop-at", value: "N", "stop (and checkpoint) at step N, as Ctrl-C would"),
                 FlagInfo("continue", "train the current model instead of a new one"),
                 FlagInfo("steps", value: "N", "optimizer steps (default 1000)"),
                 FlagInfo("batch", value: "B", "windows per micro-batch (default 8)"),
@@ -73,8 +74,9 @@ enum PretrainCommand: Command {
             trainer = try Pretrainer(model: model, corpus: corpus, settings: settings)
         }
         var interrupted: Interrupted?
+        let stopAt = try arguments.int("stop-at", default: Int.max)
         do {
-            try trainer.run(checkpointPath: out) { event in
+            try trainer.run(checkpointPath: out, shouldStop: { Interrupt.isRequested || trainer.step >= stopAt }) { event in
                 switch event {
                 case let .step(step, total, loss, lr, rate, left):
                     context.progress(String(format: "step %d/%d  loss %.4f  lr %.2e  %.0f tokens/s  ETA %.1f min", step, total, loss, lr, rate, left / 60))
@@ -85,8 +87,10 @@ enum PretrainCommand: Command {
                     context.note("checkpoint at step \(step): \(path)")
                 }
             }
-        } catch let e as Interrupted {
+        } catch let e as Interrupted where trainer.step < stopAt {
             interrupted = e
+        } catch is Interrupted {
+            context.print("stopped at step \(trainer.step) as asked (--stop-at); `pretrain --out \(out) --resume` continues")
         }
         context.endProgress()
         let name = arguments.string("name") ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
