@@ -79,6 +79,8 @@ public final class GPT2Model {
     public let parameters: [Parameter]
     /// What has been done to this model (loaded from, trained by, …), newest last. Saved with checkpoints.
     public var history: [String] = []
+    /// Low-rank adapters on some projections (ELM trains these; nil for a plain model).
+    public var adapters: LoRAAdapters?
 
     /// Builds a model from named tensors (already verified by the loader or made by `init(config:rng:)`).
     init(config: GPT2Config, tensors: [String: Tensor]) {
@@ -143,19 +145,19 @@ public final class GPT2Model {
         var x = dropout(add(tokens, positions), p: config.embeddingDropout, training: training, rng: &rng)
         for (l, block) in blocks.enumerated() {
             hooks?.record("blocks.\(l).hook_resid_pre", x)
-            let qkv = linear(layerNorm(x, weight: block.ln1Weight, bias: block.ln1Bias, epsilon: config.layerNormEpsilon),
-                             weight: block.attnWeight, bias: block.attnBias)                 // [batch, pos, 3·dModel]
+            let qkv = project(layerNorm(x, weight: block.ln1Weight, bias: block.ln1Bias, epsilon: config.layerNormEpsilon),
+                              "h.\(l).attn.c_attn", weight: block.attnWeight, bias: block.attnBias, training, &rng)  // [batch, pos, 3·dModel]
             let wantsPattern = hooks?.wants("blocks.\(l).attn.hook_pattern") ?? false
             let attended = causalSelfAttention(qkv, heads: config.headCount, lengths: batch.lengths,
                                                pattern: wantsPattern ? { hooks?.record("blocks.\(l).attn.hook_pattern", $0) } : nil)
-            let attnOut = linear(attended, weight: block.attnProjWeight, bias: block.attnProjBias)
+            let attnOut = project(attended, "h.\(l).attn.c_proj", weight: block.attnProjWeight, bias: block.attnProjBias, training, &rng)
             hooks?.record("blocks.\(l).hook_attn_out", attnOut)
             x = add(x, dropout(attnOut, p: config.residualDropout, training: training, rng: &rng))
             hooks?.record("blocks.\(l).hook_resid_mid", x)
-            let hidden = gelu(linear(layerNorm(x, weight: block.ln2Weight, bias: block.ln2Bias, epsilon: config.layerNormEpsilon),
-                                     weight: block.fcWeight, bias: block.fcBias))                 // [batch, pos, dMLP]
+            let hidden = gelu(project(layerNorm(x, weight: block.ln2Weight, bias: block.ln2Bias, epsilon: config.layerNormEpsilon),
+                                      "h.\(l).mlp.c_fc", weight: block.fcWeight, bias: block.fcBias, training, &rng))  // [batch, pos, dMLP]
             hooks?.record("blocks.\(l).mlp.hook_post", hidden)
-            let mlpOut = linear(hidden, weight: block.mlpProjWeight, bias: block.mlpProjBias)
+            let mlpOut = project(hidden, "h.\(l).mlp.c_proj", weight: block.mlpProjWeight, bias: block.mlpProjBias, training, &rng)
             hooks?.record("blocks.\(l).hook_mlp_out", mlpOut)
             x = add(x, dropout(mlpOut, p: config.residualDropout, training: training, rng: &rng))
             hooks?.record("blocks.\(l).hook_resid_post", x)
@@ -163,6 +165,12 @@ public final class GPT2Model {
         let normalized = layerNorm(x, weight: lnFWeight, bias: lnFBias, epsilon: config.layerNormEpsilon)
         hooks?.record("ln_final.hook_normalized", normalized)
         return normalized
+    }
+
+    /// A block's projection, through its LoRA adapter when it has one.
+    func project(_ x: Tensor, _ name: String, weight: Tensor, bias: Tensor, _ training: Bool, _ rng: inout RNG) -> Tensor {
+        guard let adapters else { return linear(x, weight: weight, bias: bias) }
+        return adapters.project(x, projection: name, weight: weight, bias: bias, training: training, rng: &rng)
     }
 
     /// Next-token logits `[batch, pos, vocab]` from hidden states, through the tied head `wte`.

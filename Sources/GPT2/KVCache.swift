@@ -3,13 +3,13 @@
 import Autograd
 import Foundation
 
-struct KVCache {
+public struct KVCache {
     let model: GPT2Model
     private(set) var length = 0
     private var keys: [[Float]]     // per layer: [pos, dModel]
     private var values: [[Float]]   // per layer: [pos, dModel]
 
-    init(model: GPT2Model) {
+    public init(model: GPT2Model) {
         self.model = model
         keys = Array(repeating: [], count: model.config.layerCount)
         values = keys
@@ -17,7 +17,7 @@ struct KVCache {
 
     /// Runs `tokens` (appended after the cached positions) and returns the next-token logits `[vocab]`
     /// after the last of them.
-    mutating func append(_ tokens: [Int32]) throws -> [Float] {
+    public mutating func append(_ tokens: [Int32]) throws -> [Float] {
         let c = model.config
         let n = tokens.count, start = length, d = c.embeddingSize
         guard start + n <= c.contextLength else {
@@ -29,20 +29,22 @@ struct KVCache {
         let tok = embedding(model.wte, ids: tokens, shape: [1, n])                                   // [1, n, dModel]
         let pos = embedding(model.wpe, ids: (start..<(start + n)).map { Int32($0) }, shape: [n])     // [n, dModel]
         var x = add(tok, pos)
+        var rng = RNG(seed: 0)   // inference: adapters' dropout is off and never draws
         for (l, block) in model.blocks.enumerated() {
-            let qkv = linear(layerNorm(x, weight: block.ln1Weight, bias: block.ln1Bias, epsilon: c.layerNormEpsilon),
-                             weight: block.attnWeight, bias: block.attnBias)                           // [1, n, 3·dModel]
+            let qkv = model.project(layerNorm(x, weight: block.ln1Weight, bias: block.ln1Bias, epsilon: c.layerNormEpsilon),
+                                    "h.\(l).attn.c_attn", weight: block.attnWeight, bias: block.attnBias, false, &rng)  // [1, n, 3·dModel]
             for i in 0..<n {
                 let row: Int = i * 3 * d
                 keys[l].append(contentsOf: qkv.data[(row + d)..<(row + 2 * d)])
                 values[l].append(contentsOf: qkv.data[(row + 2 * d)..<(row + 3 * d)])
             }
             let attended = attend(qkv: qkv.data, count: n, start: start, layer: l)
-            let attnOut = linear(Tensor(shape: [1, n, d], data: attended), weight: block.attnProjWeight, bias: block.attnProjBias)
+            let attnOut = model.project(Tensor(shape: [1, n, d], data: attended), "h.\(l).attn.c_proj",
+                                        weight: block.attnProjWeight, bias: block.attnProjBias, false, &rng)
             x = add(x, attnOut)
-            let hidden = gelu(linear(layerNorm(x, weight: block.ln2Weight, bias: block.ln2Bias, epsilon: c.layerNormEpsilon),
-                                     weight: block.fcWeight, bias: block.fcBias))
-            x = add(x, linear(hidden, weight: block.mlpProjWeight, bias: block.mlpProjBias))
+            let hidden = gelu(model.project(layerNorm(x, weight: block.ln2Weight, bias: block.ln2Bias, epsilon: c.layerNormEpsilon),
+                                            "h.\(l).mlp.c_fc", weight: block.fcWeight, bias: block.fcBias, false, &rng))
+            x = add(x, model.project(hidden, "h.\(l).mlp.c_proj", weight: block.mlpProjWeight, bias: block.mlpProjBias, false, &rng))
         }
         length += n
         let last = sliceSequence(x, (n - 1)..<n)                                                     // [1, 1, dModel]
