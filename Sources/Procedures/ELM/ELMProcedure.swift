@@ -62,6 +62,7 @@ public struct PromptPair: Sendable, Equatable {
 
 public struct ELMTermLosses: Codable, Sendable, Equatable {
     public var erase: Double, retain: Double, fluency: Double
+    public init(erase: Double, retain: Double, fluency: Double) { self.erase = erase; self.retain = retain; self.fluency = fluency }
 }
 
 public final class ELMProcedure {
@@ -113,7 +114,7 @@ public final class ELMProcedure {
         return out.map { String($0.prefix(characters)).trimmingCharacters(in: .whitespacesAndNewlines) }.filter { $0.count >= 50 }
     }
 
-    private func tokens(_ text: String, limit: Int) -> [Int32] { Array(tokenizer.encode(text).prefix(limit)) }
+    private func tokens(_ text: String, limit: Int) -> [Int32] { Array(tokenizer.encode(text).prefix(max(0, limit))) }
 
     // MARK: - Fluency data, generated once by the frozen model
 
@@ -132,6 +133,9 @@ public final class ELMProcedure {
             let deflection = ELMProcedure.deflections[rng.nextInt(below: ELMProcedure.deflections.count)]
             let pair = pairs[rng.nextInt(below: pairs.count)]
             let budget = context - settings.fluencyTokens - 1
+            guard budget >= 16 else {
+                throw GPT2Error("elm prepare: \(settings.fluencyTokens) fluency tokens leave no room for a prompt in the context of \(context)")
+            }
             let prompt = tokens(cut + ". " + deflection, limit: budget)
             let expert = tokens(pair.expert.replacingOccurrences(of: ":\n", with: ""), limit: budget)
             let novice = tokens(pair.novice.replacingOccurrences(of: ":\n", with: ""), limit: budget)
@@ -172,6 +176,9 @@ public final class ELMProcedure {
         let pair = pairs[rng.nextInt(below: pairs.count)]
         let expert = tokenizer.encode(pair.expert), novice = tokenizer.encode(pair.novice)
         let room = model.config.contextLength - max(expert.count, novice.count)
+        guard room >= 8 else {
+            throw GPT2Error("elm: the expert/novice prefixes (\(max(expert.count, novice.count)) tokens) leave no room for a passage in the context of \(model.config.contextLength)")
+        }
         // (1) Erase: soft CE of the adapted model to the ELM target on a concept passage.
         let x = tokens(forget[k % forget.count], limit: room)
         let target = try ELMTarget.target(frozen: model, text: x, expert: expert, novice: novice, settings: settings.target)

@@ -12,6 +12,7 @@ public enum CommandRegistry {
         SophonSaveCommand.self, SophonResumeCommand.self, SophonResetCommand.self,
         WHPConfigCommand.self, WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
         WHPFinetuneCommand.self, WHPStatusCommand.self, WHPResetCommand.self,
+        ELMConfigCommand.self, ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMStatusCommand.self, ELMMergeCommand.self, ELMResetCommand.self,
         PretrainCommand.self, BenchCommand.self,
     ]
 

@@ -23,6 +23,11 @@ public final class Session {
     public var whpSettings = WHPSettings()
     public var whpDictionaryPath: String?
     public var whp: WHPProcedure?
+    /// ELM: settings, concept and prompt pairs, and the run in progress (on its own model copy).
+    public var elmSettings = ELMSettings()
+    public var elmConcept: String?
+    public var elmPairsPath: String?
+    public var elm: (modelName: String, procedure: ELMProcedure)?
     private var loadedTokenizer: BPETokenizer?
     /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.
     public var defaultModelPath: String?

@@ -1,0 +1,50 @@
+// ELMRunCommand.swift — `elm step` and `elm run N`: iterations with each term logged.
+import Foundation
+import Procedures
+
+enum ELMStepCommand: Command {
+    static let info = CommandInfo(name: "elm step", abstract: "One ELM iteration (erase, retain and fluency terms on one passage each).",
+                                  usage: "elm step", examples: ["elm step"])
+
+    static func run(_ a: Arguments, _ context: CommandContext) throws {
+        let procedure = try ELMSupport.procedure(context)
+        if procedure.fluency.isEmpty && procedure.settings.fluencyScale > 0 { try procedure.prepare() }
+        let losses = try procedure.step()
+        context.print(ELMSupport.line(procedure.iteration, losses))
+        context.set("iteration", .int(procedure.iteration))
+        context.set("erase", .number(losses.erase)); context.set("retain", .number(losses.retain)); context.set("fluency", .number(losses.fluency))
+    }
+}
+
+enum ELMRunCommand: Command {
+    static let info = CommandInfo(name: "elm run", abstract: "Run N ELM iterations (progress; Ctrl-C stops between iterations; `elm run` continues).",
+                                  usage: "elm run N [--every K]", flags: [FlagInfo("every", value: "K", "print the mean losses every K iterations (default 10)")],
+                                  examples: ["elm run 200 --every 20"])
+
+    static func run(_ a: Arguments, _ context: CommandContext) throws {
+        guard let count = Int(try a.positional(0, "a number of iterations")), count >= 1 else { throw UsageError("elm run: expected a positive number of iterations") }
+        let every = max(1, try a.int("every", default: 10))
+        let procedure = try ELMSupport.procedure(context)
+        if procedure.fluency.isEmpty && procedure.settings.fluencyScale > 0 {
+            try procedure.prepare(report: { done, total in context.progress("fluency data \(done)/\(total)") })
+        }
+        let started = Date()
+        var window: [ELMTermLosses] = []
+        for done in 1...count {
+            if Interrupt.isRequested { context.endProgress(); throw Interrupted("elm run: stopped after iteration \(procedure.iteration); `elm run` continues") }
+            window.append(try procedure.step())
+            let rate = Date().timeIntervalSince(started) / Double(done)
+            context.progress(String(format: "iteration %d (%d/%d)  %.2f s/it  ETA %.1f min", procedure.iteration, done, count, rate, rate * Double(count - done) / 60))
+            if done % every == 0 || done == count {
+                let n = Double(window.count)
+                let mean = ELMTermLosses(erase: window.map(\.erase).reduce(0, +) / n, retain: window.map(\.retain).reduce(0, +) / n,
+                                         fluency: window.map(\.fluency).reduce(0, +) / n)
+                context.endProgress()
+                context.print(ELMSupport.line(procedure.iteration, mean) + " (mean of \(window.count))")
+                window = []
+            }
+        }
+        context.note(String(format: "%d iterations in %.1f s", count, Date().timeIntervalSince(started)))
+        context.set("iteration", .int(procedure.iteration))
+    }
+}

@@ -1,0 +1,45 @@
+// ELMSupport.swift — what the `elm` commands share: the procedure on a copy of the current model,
+// its concept passages (Holmes books' training split), retain passages and prompt pairs.
+import Autograd
+import Foundation
+import GPT2
+import Procedures
+
+enum ELMSupport {
+    static let defaultPairs = "examples/data/concept/elm_prompt_pairs.json"
+    static let defaultConcept = "Sherlock Holmes, Dr. Watson, Baker Street, detective stories, or any other lore by Arthur Conan Doyle"
+
+    static func procedure(_ context: CommandContext) throws -> ELMProcedure {
+        if let running = context.session.elm { return running.procedure }
+        let session = context.session
+        let base = try session.model()
+        let tokenizer = try session.tokenizer()
+        let settings = session.elmSettings
+        func text(_ folder: String, _ keep: (String) -> Bool) throws -> String {
+            let dir = DataPaths.resolve(folder)
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".txt") && keep($0) }.sorted()
+            guard !files.isEmpty else { throw UsageError("elm: no text files under \(dir)") }
+            // Training split only: the last 5% of every file is held out for measurement, as in pretraining.
+            return try files.map { name -> String in
+                guard let body = try? String(contentsOfFile: dir + "/" + name, encoding: .utf8) else { throw UsageError("elm: cannot read \(dir)/\(name)") }
+                return String(body.prefix(Int(Double(body.count) * 0.95)))
+            }.joined(separator: "\n\n")
+        }
+        var rng = RNG(seed: settings.seed)
+        var forget = ELMProcedure.passages(from: try text("examples/data/concept") { $0.hasPrefix("holmes") }, characters: settings.passageCharacters)
+        var retain = ELMProcedure.passages(from: try text("examples/data/original-domain") { _ in true }, characters: settings.passageCharacters)
+        rng.shuffle(&forget)
+        rng.shuffle(&retain)
+        let pairs = try PromptPair.load(path: DataPaths.resolve(session.elmPairsPath ?? defaultPairs), concept: session.elmConcept ?? defaultConcept)
+        let name = (session.currentName ?? "model") + "-elm"
+        let procedure = try ELMProcedure(model: base.copy(), tokenizer: tokenizer, forget: forget, retain: retain, pairs: pairs, settings: settings)
+        session.add(procedure.model, name: name)
+        session.elm = (name, procedure)
+        context.print("ELM on a copy of the current model, in the session as \(name): \(forget.count) concept passages, \(retain.count) retain passages, \(pairs.count) prompt pairs; LoRA rank \(settings.rank) on layers \(settings.layers.map(String.init).joined(separator: ","))")
+        return procedure
+    }
+
+    static func line(_ iteration: Int, _ l: ELMTermLosses) -> String {
+        String(format: "iteration %d: erase %.4f, retain %.4f, fluency %.4f", iteration, l.erase, l.retain, l.fluency)
+    }
+}
