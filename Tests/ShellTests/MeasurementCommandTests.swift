@@ -82,6 +82,17 @@ struct MeasurementCommandTests {
         #expect(shell.run("perplexity --sources nowhere").contains("unknown source nowhere"))
     }
 
+    @Test func fluencyAndRelearning() throws {
+        let shell = CapturingShell()
+        #expect(shell.run("fluency --tokens 4").contains("--reference NAME is required"))
+        let f = try json(shell.run("fluency --reference gpt2-mini --set register --tokens 4 --json"))
+        let ppl = try #require(f["reverse_perplexity"] as? Double)
+        #expect(ppl > 1 && ppl.isFinite)
+        let r = try json(shell.run("relearn --steps 2 --eval-every 1 --batch 2 --window 16 --tokens 200 --json"))
+        #expect(r["steps"] as? [Int] == [0, 1, 2])
+        #expect((r["answer_probability"] as? [Double])?.count == 3)
+    }
+
     @Test func sophonStepByStep() throws {
         let shell = CapturingShell()
         let restricted = "--restricted examples/data/sentiment/imdb_short_test.tsv"

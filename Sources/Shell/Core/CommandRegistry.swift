@@ -7,7 +7,7 @@ public enum CommandRegistry {
         TokenizeCommand.self, ScoreCommand.self, GenerateCommand.self,
         LogitsCommand.self, LensCommand.self, AttentionCommand.self, ActivationsCommand.self,
         SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
-        ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self,
+        ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self, FluencyCommand.self, RelearnCommand.self,
         SophonConfigCommand.self, SophonStepCommand.self, SophonRunCommand.self, SophonStatusCommand.self, SophonEvalCommand.self,
         SophonSaveCommand.self, SophonResumeCommand.self, SophonResetCommand.self,
         WHPConfigCommand.self, WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
