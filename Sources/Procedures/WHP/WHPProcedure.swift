@@ -72,6 +72,15 @@ public final class WHPProcedure {
 
     public var blockCount: Int { target.count / settings.blockLength }
 
+    /// One clipped AdamW update of the whole model from `loss`.
+    private static func update(_ model: GPT2Model, _ optimizer: Adam, loss: Tensor, learningRate: Float, phase: String) throws {
+        guard loss.item.isFinite else { throw GPT2Error("whp \(phase): loss became \(loss.item); lower the learning rate") }
+        loss.backward()
+        clipGradientNorm(model.parameters, maxNorm: 1)
+        optimizer.step(learningRate: learningRate)
+        model.parameters.zeroGrad()
+    }
+
     // MARK: - Move 1: the reinforced model
 
     /// Fine-tunes a copy of the baseline on random target windows (next-token loss) up to
@@ -89,11 +98,7 @@ public final class WHPProcedure {
                 return Array(target[start..<(start + settings.blockLength)])
             }
             let loss = try model.languageModelLoss(TokenBatch(sequences: windows), training: true, rng: &rng)
-            guard loss.item.isFinite else { throw GPT2Error("whp reinforce: loss became \(loss.item); lower the learning rate") }
-            loss.backward()
-            clipGradientNorm(model.parameters, maxNorm: 1)
-            optimizer.step(learningRate: settings.reinforceLearningRate)
-            model.parameters.zeroGrad()
+            try WHPProcedure.update(model, optimizer, loss: loss, learningRate: settings.reinforceLearningRate, phase: "reinforce")
             reinforceStep += 1
             report(.step(phase: "reinforce", step: reinforceStep, total: settings.reinforceSteps, loss: loss.item))
         }
@@ -137,11 +142,7 @@ public final class WHPProcedure {
             }
             let hidden = try model.hiddenStates(batch, training: true, rng: &rng)                    // [batch, pos, dModel]
             let loss = projectedCrossEntropy(hidden, weight: model.wte, targets: targets)           // labels as given: no second shift
-            guard loss.item.isFinite else { throw GPT2Error("whp finetune: loss became \(loss.item); lower the learning rate") }
-            loss.backward()
-            clipGradientNorm(model.parameters, maxNorm: 1)
-            optimizer.step(learningRate: settings.finetuneLearningRate)
-            model.parameters.zeroGrad()
+            try WHPProcedure.update(model, optimizer, loss: loss, learningRate: settings.finetuneLearningRate, phase: "finetune")
             finetuneStep += 1
             report(.step(phase: "finetune", step: finetuneStep, total: settings.finetuneSteps, loss: loss.item))
         }

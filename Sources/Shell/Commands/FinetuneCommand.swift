@@ -120,7 +120,7 @@ enum FinetuneCommand: Command {
         }
         let clip = try a.float("clip", default: 1)
         s.clip = clip > 0 ? clip : nil
-        guard let seed = UInt64(a.string("seed") ?? "42") else { throw UsageError("finetune: --seed expects a non-negative whole number") }
+        let seed = try a.seed(default: 42)
         s.seed = seed
         switch a.string("head") ?? "reinit" {
         case "reinit": s.reinitializeHead = true

@@ -25,7 +25,7 @@ enum FluencyCommand: Command {
         let setName = a.string("set") ?? "questions"
         guard let set = file.sets.first(where: { $0.name == setName }) else { throw UsageError("fluency: --set expects questions or register") }
         let tokenizer = try context.session.tokenizer()
-        guard let seed = UInt64(a.string("seed") ?? "0") else { throw UsageError("fluency: --seed expects a non-negative whole number") }
+        let seed = try a.seed(default: 0)
         var rng = RNG(seed: seed)
         let prompts = set.probes.map { tokenizer.encode($0.prompt) }
         let (perplexity, samples) = try ReversePerplexity.measure(model: model, reference: reference, prompts: prompts,

@@ -116,7 +116,7 @@ enum PretrainCommand: Command {
         s.evalEvery = try a.int("eval-every", default: 100)
         s.evalWindows = try a.int("eval-windows", default: 8)
         s.checkpointEvery = try a.int("checkpoint-every", default: 100)
-        guard let seed = UInt64(a.string("seed") ?? "0") else { throw UsageError("pretrain: --seed expects a non-negative whole number") }
+        let seed = try a.seed(default: 0)
         s.seed = seed
         try s.validate()
         return s

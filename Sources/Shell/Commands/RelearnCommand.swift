@@ -26,7 +26,7 @@ enum RelearnCommand: Command {
         let text = Array(corpus.parts[0].heldOut.prefix(max(1, try a.int("tokens", default: 8000))))
         let file = try ProbeSets(path: DataPaths.resolve("examples/data/concept/completion_probes.json"))
         guard let register = file.sets.first(where: { $0.name == "register" }) else { throw UsageError("relearn: the probes file has no register_probes") }
-        guard let seed = UInt64(a.string("seed") ?? "5") else { throw UsageError("relearn: --seed expects a non-negative whole number") }
+        let seed = try a.seed(default: 5)
         let points = try RelearningAttack.run(model: model.copy(), tokenizer: tokenizer, text: text, probes: register.probes,
                                               maxNewTokens: file.maxNewTokens, steps: try a.int("steps", default: 40),
                                               evalEvery: try a.int("eval-every", default: 10), learningRate: try a.float("lr", default: 3e-4),

@@ -57,6 +57,13 @@ public struct Arguments {
         return v
     }
 
+    /// A seed: a non-negative whole number.
+    public func seed(_ flag: String = "seed", default value: UInt64) throws -> UInt64 {
+        guard let text = values[flag] else { return value }
+        guard let v = UInt64(text) else { throw UsageError("\(command): --\(flag) expects a non-negative whole number, got '\(text)'") }
+        return v
+    }
+
     public func double(_ flag: String, default value: Double) throws -> Double {
         guard let text = values[flag] else { return value }
         guard let v = Double(text), v.isFinite else { throw UsageError("\(command): --\(flag) expects a number, got '\(text)'") }

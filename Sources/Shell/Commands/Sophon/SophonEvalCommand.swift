@@ -26,7 +26,7 @@ enum SophonEvalCommand: Command {
         }
         settings.learningRate = try a.float("lr", default: 1e-4)
         settings.epochs = try a.int("epochs", default: 1)
-        guard let seed = UInt64(a.string("seed") ?? "42") else { throw UsageError("sophon eval: --seed expects a non-negative whole number") }
+        let seed = try a.seed(default: 42)
         settings.seed = seed
         settings.evalEvery = 0
         do { try settings.validate() } catch { throw UsageError("\(error)") }
