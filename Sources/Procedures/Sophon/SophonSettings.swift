@@ -45,15 +45,18 @@ public struct SimulatedFineTune: Codable, Sendable, Equatable, CustomStringConve
 
 public struct SophonSettings: Codable, Sendable, Equatable {
     public var loss: SuppressionLoss = .inverse
-    /// Base learning rate; FTS Adam runs at `alpha·lr`, NTR Adam at `beta·lr` (reference: 1e-4, 3, 5).
+    /// Base learning rate; FTS Adam runs at `alpha·lr`, NTR Adam at `beta·lr` (reference: 1e-4, 3, 5;
+    /// alpha 10 here, so a run of ~100 iterations on 2 cores has an effect).
     public var learningRate: Float = 1e-4
-    public var alpha: Float = 3
+    public var alpha: Float = 10
     public var beta: Float = 5
     /// Inner fine-tuning steps K per simulation (reference 50).
     public var innerSteps = 6
     /// Simulated fine-tunes per FTS step (reference: one, plain SGD at 1e-4 over everything).
-    public var environments: [SimulatedFineTune] = [SimulatedFineTune(optimizer: .adam, learningRate: 1e-4, scope: .all),
-                                                    SimulatedFineTune(optimizer: .sgd, learningRate: 1e-3, scope: .all)]
+    /// Attackers strong enough to learn something in a few steps: a simulation in which the
+    /// fine-tune learns nothing gives FTS nothing to suppress (measured on gpt2-mini).
+    public var environments: [SimulatedFineTune] = [SimulatedFineTune(optimizer: .adam, learningRate: 1e-3, scope: .all),
+                                                    SimulatedFineTune(optimizer: .sgd, learningRate: 1e-2, scope: .all)]
     /// Reviews per inner step: `supportSize` fine-tune the clone, `querySize` score it (reference 130/20).
     public var supportSize = 8
     public var querySize = 8
