@@ -145,13 +145,23 @@ public final class Pretrainer {
         var step: Int
         var rng: [UInt64]
         var log: [PretrainLogEntry]
+        /// The corpus mixture (source → sampling weight); absent in checkpoints written before it was kept.
+        var sourceWeights: [String: Double]?
+    }
+
+    /// The corpus mixture a checkpoint was trained with, so a resume can sample the same way.
+    public static func savedSourceWeights(at path: String) throws -> [String: Double]? {
+        guard let json = try GPT2Model.loadAttribute("pretrain", from: path),
+              let state = try? JSONDecoder().decode(SavedState.self, from: Data(json.utf8)) else { return nil }
+        return state.sourceWeights
     }
 
     /// Saves weights, AdamW moments, RNG and position, so ``resume(from:corpus:steps:)`` continues exactly.
     public func save(to path: String) throws {
         var extras: [String: (shape: [Int], values: [Float])] = [:]
         for (key, values) in optimizer.state() { extras["optimizer/" + key] = ([values.count], values) }
-        let state = SavedState(settings: settings, step: step, rng: rng.stateWords, log: log)
+        let state = SavedState(settings: settings, step: step, rng: rng.stateWords, log: log,
+                               sourceWeights: Dictionary(uniqueKeysWithValues: corpus.parts.map { ($0.name, $0.weight) }))
         let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         let historyBefore = model.history
         model.history.append("pretrained \(step) steps (seq \(settings.sequenceLength), batch \(settings.batchSize)×\(settings.accumulation), lr \(settings.learningRate), seed \(settings.seed))")

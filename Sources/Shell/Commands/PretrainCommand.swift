@@ -31,7 +31,7 @@ enum PretrainCommand: Command {
                 FlagInfo("heads", value: "H", "new model: heads (default 2)"),
                 FlagInfo("context", value: "T", "new model: n_positions (default 256)"),
                 FlagInfo("data", value: "DIR", "corpus folder (default examples/data)"),
-                FlagInfo("holmes-weight", value: "W", "sampling weight of the Holmes books (default 3)"),
+                FlagInfo("holmes-weight", value: "W", "sampling weight of the Holmes books (default 3; --resume keeps the run's own unless given)"),
                 FlagInfo("no-holmes", "leave the Holmes books out (the never-trained baseline)"),
                 FlagInfo("name", value: "NAME", "name of the trained model in the session (default: the checkpoint's file name)")],
         examples: ["pretrain --out models/gpt2-mini/tf_model.h5 --steps 1800", "pretrain --out models/gpt2-mini/tf_model.h5 --resume",
@@ -46,7 +46,17 @@ enum PretrainCommand: Command {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw UsageError("pretrain: cannot create the folder \(folder.path) for --out (\(error.localizedDescription))")
         }
-        let corpus = try TokenCorpus(sources: try sources(arguments), tokenizer: try context.session.tokenizer(),
+        var corpusSources = try sources(arguments)
+        if arguments.has("resume"), FileManager.default.fileExists(atPath: out), let saved = try Pretrainer.savedSourceWeights(at: out) {
+            // Resume samples the mixture the run was started with, unless a weight is given again explicitly.
+            for i in corpusSources.indices where !(corpusSources[i].name == "holmes" && arguments.has("holmes-weight")) {
+                if let weight = saved[corpusSources[i].name] { corpusSources[i].weight = weight }
+            }
+            if Set(saved.keys) != Set(corpusSources.map(\.name)) {
+                throw UsageError("pretrain --resume: the checkpoint was trained on sources \(saved.keys.sorted().joined(separator: ", ")), not \(corpusSources.map(\.name).joined(separator: ", "))")
+            }
+        }
+        let corpus = try TokenCorpus(sources: corpusSources, tokenizer: try context.session.tokenizer(),
                                      cacheDirectory: ".lethe-cache/tokens")
         for p in corpus.parts {
             context.print("source \(p.name): \(p.train.count) training tokens, \(p.heldOut.count) held out, weight \(p.weight)")
