@@ -3,7 +3,7 @@
 public enum CommandRegistry {
     public static let all: [any Command.Type] = [
         HelpCommand.self,
-        LoadModelCommand.self, LoadTokenizerCommand.self, UseCommand.self, ModelsCommand.self, InfoCommand.self,
+        LoadModelCommand.self, NewModelCommand.self, LoadTokenizerCommand.self, UseCommand.self, ModelsCommand.self, InfoCommand.self,
         TokenizeCommand.self, ScoreCommand.self, GenerateCommand.self,
         LogitsCommand.self, LensCommand.self, AttentionCommand.self, ActivationsCommand.self,
         SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
