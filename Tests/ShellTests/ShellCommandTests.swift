@@ -90,5 +90,11 @@ struct ShellCommandTests {
         for name in ["load model", "generate", "pretrain", "bench"] { #expect(all.contains(name)) }
         let one = shell.run("help generate")
         #expect(one.contains("usage: generate PROMPT") && one.contains("--temperature") && one.contains("examples:"))
+        let group = shell.run("help elm")
+        for name in ["elm config", "elm step", "elm merge"] { #expect(group.contains(name)) }
+        #expect(!group.contains("sophon"))
+        #expect(shell.shell.errorCount == 0)
+        shell.run("help nonsense")
+        #expect(shell.shell.errorCount == 1)
     }
 }

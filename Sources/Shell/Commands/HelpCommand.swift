@@ -18,7 +18,17 @@ enum HelpCommand: Command {
             return
         }
         guard let found = CommandRegistry.find(arguments.positionals) else {
-            throw UsageError("help: no command '\(arguments.positionals.joined(separator: " "))' (type help for the list)")
+            // `help elm`: a group word lists the group's commands rather than failing.
+            let group = CommandRegistry.all.filter { $0.info.words.count > 1 && $0.info.words.first == arguments.positionals.first }
+            guard arguments.positionals.count == 1, !group.isEmpty else {
+                throw UsageError("help: no command '\(arguments.positionals.joined(separator: " "))' (type help for the list)")
+            }
+            let width = group.map { $0.info.name.count }.max() ?? 10
+            for command in group {
+                context.print("  " + command.info.name + String(repeating: " ", count: width - command.info.name.count + 2) + command.info.abstract)
+            }
+            context.set("commands", .array(group.map { .string($0.info.name) }))
+            return
         }
         let info = found.command.info
         context.print("\(info.name) — \(info.abstract)")

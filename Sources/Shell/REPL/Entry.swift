@@ -79,6 +79,7 @@ public enum LetheMain {
     }
 
     static func replay(_ shell: Shell, _ args: [String]) -> Int32 {
+        if args.contains("--help") || args.contains("-h") { print(usage); return 0 }
         let check = args.contains("--check")
         guard let file = args.first(where: { $0 != "--check" }) else { printError("usage: lethe run FILE|- [--check]"); return 2 }
         let text: String
