@@ -6,14 +6,19 @@ import GPT2
 import Shell
 import Testing
 
+/// A tiny model with room for ELM's prefixes (a 96-token context), saved to a temporary file.
+private func tinyModelWithRoomForPrefixes(seed: UInt64, file: String) throws -> String {
+    var rng = RNG(seed: seed)
+    let path = temporaryPath(file)
+    try GPT2Model(config: GPT2Config(contextLength: 96, embeddingSize: 16, layerCount: 1, headCount: 2), rng: &rng).save(to: path)
+    return path
+}
+
 @Suite("ELM commands")
 struct ELMCommandTests {
     @Test func stepByStepOnACopy() throws {
         let shell = CapturingShell()
-        // ELM's prefixes need room: a tiny model with a 96-token context.
-        var rng = RNG(seed: 3)
-        let path = temporaryPath("elm-base.h5")
-        try GPT2Model(config: GPT2Config(contextLength: 96, embeddingSize: 16, layerCount: 1, headCount: 2), rng: &rng).save(to: path)
+        let path = try tinyModelWithRoomForPrefixes(seed: 3, file: "elm-base.h5")
         shell.run("elm config --fluency-samples 2 --fluency-tokens 4 --accumulation 1 --layers 0 --lr 1e-2")
         #expect(shell.run("elm step").contains("leave no room"))   // the default test model's 32 tokens are too few
         shell.run("elm reset", "load model \(path) --name gpt2-mini")
@@ -30,5 +35,22 @@ struct ELMCommandTests {
         #expect(shell.run(#"score "Holmes looked at Watson.""#) == before)   // the original is untouched
         #expect(shell.run("elm config --rank 8").contains("rank 8"))        // a new run may change the shape
         #expect(shell.shell.errorCount == 1)
+    }
+
+    @Test func softRetainStartsAtZero() throws {
+        // The adapters start as the identity (B = 0), so KL(frozen ‖ adapted) on retain text is 0 at
+        // the first iteration, and positive once the adapters have moved.
+        let shell = CapturingShell()
+        let path = try tinyModelWithRoomForPrefixes(seed: 4, file: "elm-soft.h5")
+        shell.run("load model \(path) --name gpt2-mini")
+        #expect(shell.run("elm config --retain soft --fluency-samples 2 --fluency-tokens 4 --accumulation 1 --layers 0 --lr 1e-2").contains("retain 1 (soft)"))
+        shell.run("elm prepare")
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(shell.run("elm step --json").utf8)) as? [String: Any])
+        #expect(abs(try #require(first["retain"] as? Double)) < 1e-5)
+        shell.run("elm run 3")
+        let later = try #require(try JSONSerialization.jsonObject(with: Data(shell.run("elm step --json").utf8)) as? [String: Any])
+        #expect(try #require(later["retain"] as? Double) > 1e-5)
+        #expect(shell.run("elm config --retain firm").isEmpty == false)
+        #expect(shell.shell.errorCount == 1)   // --retain firm is refused
     }
 }

@@ -16,6 +16,7 @@ enum ELMConfigCommand: Command {
                 FlagInfo("temperature", value: "T", "teacher temperature (default 1.2)"), FlagInfo("top-k", value: "K", "target top-k (default 50)"),
                 FlagInfo("erase-scale", value: "S", "weight of the erase term (default 1)"),
                 FlagInfo("retain-scale", value: "S", "weight of the retain term (default 1)"),
+                FlagInfo("retain", value: "hard|soft", "retain teacher: the frozen model's argmax (hard, the code's) or its distribution (soft, KL)"),
                 FlagInfo("fluency-scale", value: "S", "weight of the fluency term (default 1)"),
                 FlagInfo("accumulation", value: "N", "iterations per optimizer step (default 4)"),
                 FlagInfo("fluency-samples", value: "N", "guided continuations to pre-generate (default 24)"),
@@ -47,6 +48,10 @@ enum ELMConfigCommand: Command {
         s.eraseScale = try a.float("erase-scale", default: s.eraseScale)
         s.retainScale = try a.float("retain-scale", default: s.retainScale)
         s.fluencyScale = try a.float("fluency-scale", default: s.fluencyScale)
+        if let teacher = a.string("retain") {
+            guard teacher == "hard" || teacher == "soft" else { throw UsageError("elm config: --retain expects hard or soft, got \(teacher)") }
+            s.softRetain = teacher == "soft"
+        }
         s.accumulation = try a.int("accumulation", default: s.accumulation)
         s.fluencySamples = try a.int("fluency-samples", default: s.fluencySamples)
         s.fluencyTokens = try a.int("fluency-tokens", default: s.fluencyTokens)
@@ -62,8 +67,9 @@ enum ELMConfigCommand: Command {
         session.elm?.procedure.settings = s
         context.print(String(format: "LoRA rank %d, alpha %g, dropout %g on layers %@ (%@); AdamW lr %g, accumulation %d", s.rank, s.alpha, s.dropout,
                              s.layers.map(String.init).joined(separator: ","), s.modules.joined(separator: ","), s.learningRate, s.accumulation))
-        context.print(String(format: "target: eta %g (%@), temperature %g, top-k %d; scales erase %g, retain %g, fluency %g", s.target.eta,
-                             s.target.ramp ? "ramped from 1" : "constant", s.target.temperature, s.target.topK, s.eraseScale, s.retainScale, s.fluencyScale))
+        context.print(String(format: "target: eta %g (%@), temperature %g, top-k %d; scales erase %g, retain %g (%@), fluency %g", s.target.eta,
+                             s.target.ramp ? "ramped from 1" : "constant", s.target.temperature, s.target.topK, s.eraseScale, s.retainScale,
+                             s.softRetain ? "soft" : "hard", s.fluencyScale))
         context.print(String(format: "fluency data: %d guided continuations of %d tokens, gamma %g; passages of %d characters", s.fluencySamples,
                              s.fluencyTokens, s.guidance, s.passageCharacters))
     }
