@@ -86,6 +86,41 @@ struct WHPTests {
         #expect(mild.targets.last == ignoreIndex)   // the last token predicts nothing
     }
 
+    @Test func softTargetsAreTheGenericDistributionAtTheLabelledPositions() throws {
+        let dict = try dictionary()
+        let original = tokenizer.encode("Then Holmes said that Holmes ran home.")
+        let t = dict.translate(original)
+        let vocab = 50257
+        var base = [Float](repeating: 0, count: t.translated.count * vocab)
+        for m in 0..<t.translated.count { base[m * vocab + 1000 + m] = 5 }
+        var reinforced = [Float](repeating: 0, count: original.count * vocab)
+        for i in original.indices { if let m = t.map[i] { reinforced[i * vocab + 1000 + m] = 9 } }
+        var settings = GenericLabelSettings()
+        settings.alpha = 0.5
+        let hard = GenericLabels.labels(translation: t, baseLogits: base, reinforcedLogits: reinforced, vocabSize: vocab,
+                                        dictionary: dict, settings: settings)
+        var soft = [Float](repeating: -1, count: original.count * vocab)   // -1 marks rows the call must not touch
+        let filled = soft.withUnsafeMutableBufferPointer {
+            GenericLabels.softTargets(translation: t, baseLogits: base, reinforcedLogits: reinforced, vocabSize: vocab,
+                                      dictionary: dict, settings: settings, into: $0)
+        }
+        #expect(filled == hard.targets.indices.filter { hard.targets[$0] != ignoreIndex })
+        for i in original.indices {
+            let row = soft[(i * vocab)..<((i + 1) * vocab)]
+            guard filled.contains(i) else { #expect(row.allSatisfy { $0 == -1 }, "row \(i) is out of the loss"); continue }
+            let total = row.reduce(0.0) { $0 + Double($1) }
+            #expect(abs(total - 1) < 1e-4, "row \(i) sums to \(total)")
+            // The argmax of the soft target is the hard label, and its probability is softmax's:
+            // the boosted logit 5 − 0.5·4 = 3 against vocab − 1 zeros (less the anchor penalty).
+            let best = row.indices.max { row[$0] < row[$1] }! - i * vocab
+            #expect(Int32(best) == hard.targets[i], "row \(i)")
+            let m = try #require(t.map[i])
+            let others = row.filter { $0 > 0 && $0 < 1e-3 }.count
+            #expect(others >= vocab - 10, "row \(i): the rest of the vocabulary keeps its mass")
+            #expect(abs(Double(row[i * vocab + 1000 + m]) - exp(3) / (exp(3) + Double(others))) < 1e-3 * exp(3) / (exp(3) + Double(others)))
+        }
+    }
+
     @Test func dictionaryLoadsTheShippedFileWithBothForms() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("examples/data/concept/whp_anchored_terms.json")

@@ -25,4 +25,22 @@ struct WHPCommandTests {
         #expect(shell.run("whp config --block-length 32").contains("fixed once WHP has started"))
         #expect(shell.shell.errorCount == 1)
     }
+
+    @Test func hardAndSoftLabelsBothTrain() throws {
+        // Soft labels (the default) and the paper's hard labels give different unlearned models.
+        var scores: [String] = []
+        for kind in ["soft", "hard"] {
+            let shell = CapturingShell()
+            #expect(shell.run("whp config --labels \(kind) --reinforce-steps 2 --finetune-steps 2 --blocks 2 --batch 2 --block-length 16")
+                .contains("\(kind) labels"))
+            shell.run("whp reinforce", "whp labels", "whp finetune")
+            scores.append(shell.run(#"score "Holmes looked at Watson.""#))
+            #expect(shell.shell.errorCount == 0)
+        }
+        #expect(scores[0] != scores[1])
+        let shell = CapturingShell()
+        shell.run("whp config --labels fuzzy")
+        #expect(shell.shell.errorCount == 1)
+    }
 }
+

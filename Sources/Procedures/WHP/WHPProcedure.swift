@@ -136,16 +136,44 @@ public final class WHPProcedure {
             if shouldStop() { throw Interrupted("whp finetune: stopped at step \(finetuneStep) of \(settings.finetuneSteps); run it again to continue") }
             let chosen = (0..<settings.batchSize).map { _ in labelled[rng.nextInt(below: labelled.count)] }
             let batch = TokenBatch(sequences: chosen.map(\.translation.original))
-            var targets = [Int32](repeating: ignoreIndex, count: batch.batchSize * batch.length)
-            for (b, labels) in chosen.enumerated() {
-                for (t, label) in labels.targets.enumerated() { targets[b * batch.length + t] = label }
-            }
             let hidden = try model.hiddenStates(batch, training: true, rng: &rng)                    // [batch, pos, dModel]
-            let loss = projectedCrossEntropy(hidden, weight: model.wte, targets: targets)           // labels as given: no second shift
+            let loss = settings.labels.soft ? try softLoss(model, hidden: hidden, chosen: chosen, length: batch.length)
+                                            : hardLoss(model, hidden: hidden, chosen: chosen, length: batch.length)
             try WHPProcedure.update(model, optimizer, loss: loss, learningRate: settings.finetuneLearningRate, phase: "finetune")
             finetuneStep += 1
             report(.step(phase: "finetune", step: finetuneStep, total: settings.finetuneSteps, loss: loss.item))
         }
         return model
+    }
+
+    /// The paper's loss: cross-entropy to the argmax labels, taken as built (no second shift).
+    private func hardLoss(_ model: GPT2Model, hidden: Tensor, chosen: [BlockLabels], length: Int) -> Tensor {
+        var targets = [Int32](repeating: ignoreIndex, count: chosen.count * length)
+        for (b, labels) in chosen.enumerated() {
+            for (t, label) in labels.targets.enumerated() { targets[b * length + t] = label }
+        }
+        return projectedCrossEntropy(hidden, weight: model.wte, targets: targets)
+    }
+
+    /// KL(softmax(v_generic) ‖ model) averaged over the positions in the loss. The targets are
+    /// recomputed from the baseline and the reinforced model (a full distribution per position
+    /// would not fit in memory for 200 blocks); both are frozen, so they are the same every time.
+    private func softLoss(_ model: GPT2Model, hidden: Tensor, chosen: [BlockLabels], length: Int) throws -> Tensor {
+        guard let reinforced else { throw GPT2Error("whp finetune: no reinforced model (run `whp reinforce` first)") }
+        let vocab = baseline.config.vocabSize, rows = chosen.count * length
+        var targets = [Float](repeating: 0, count: rows * vocab)                                  // [batch·pos, vocab]
+        var included = 0
+        for (b, labels) in chosen.enumerated() {
+            let logits = try GenericLabels.logits(of: labels.translation, baseline: baseline, reinforced: reinforced)
+            targets.withUnsafeMutableBufferPointer { all in
+                let blockRows = UnsafeMutableBufferPointer(rebasing: all[(b * length * vocab)..<((b + 1) * length * vocab)])
+                included += GenericLabels.softTargets(translation: labels.translation, baseLogits: logits.base, reinforcedLogits: logits.reinforced,
+                                                      vocabSize: vocab, dictionary: dictionary, settings: settings.labels, into: blockRows).count
+            }
+        }
+        guard included > 0 else { throw GPT2Error("whp finetune: no position of the chosen blocks enters the loss") }
+        let logits = reshape(model.logits(fromHidden: hidden), [rows, vocab])                    // [batch·pos, vocab]
+        let divergence = klDivergence(logits, targets: Tensor(shape: [rows, vocab], data: targets))
+        return scale(divergence, Float(rows) / Float(included))                                   // mean over included positions
     }
 }

@@ -4,8 +4,9 @@ import Procedures
 enum WHPConfigCommand: Command {
     static let info = CommandInfo(
         name: "whp config", abstract: "Show or change WHP's settings (alpha, block length, both fine-tunes).",
-        usage: "whp config [--alpha A] [--penalty P] [--block-length T] [--blocks N] [--reinforce-steps N] [--reinforce-lr LR] [--finetune-steps N] [--finetune-lr LR] [--batch B] [--dictionary PATH]",
+        usage: "whp config [--alpha A] [--labels soft|hard] [--penalty P] [--block-length T] [--blocks N] [--reinforce-steps N] [--reinforce-lr LR] [--finetune-steps N] [--finetune-lr LR] [--batch B] [--dictionary PATH]",
         flags: [FlagInfo("alpha", value: "A", "v_generic = v_base − A·ReLU(v_reinforced − v_base) (default 5)"),
+                FlagInfo("labels", value: "soft|hard", "final fine-tune toward softmax(v_generic) (soft, default) or its argmax (hard, the paper's)"),
                 FlagInfo("penalty", value: "P", "logits subtracted from translations of anchors seen earlier in a block (default 20)"),
                 FlagInfo("block-length", value: "T", "tokens per block (default 128)"),
                 FlagInfo("blocks", value: "N", "target blocks to label (default 200)"),
@@ -16,13 +17,17 @@ enum WHPConfigCommand: Command {
                 FlagInfo("batch", value: "B", "blocks per step in both fine-tunes (default 8)"),
                 FlagInfo("dictionary", value: "PATH", "anchored terms (default \(WHPSupport.defaultDictionary))")],
         examples: ["whp config", "whp config --alpha 2 --finetune-steps 300"],
-        discussion: "Changing alpha, the penalty or the block length discards labels already built; the learning rates of the paper (3e-6, 1e-6) change nothing on a small model.")
+        discussion: "Soft labels (the default; a deviation from the paper) train toward the whole generic distribution: on a small model the argmax labels differ from the text at most positions and collapse the model into repetition. Changing alpha, the penalty or the block length discards labels already built; the learning rates of the paper (3e-6, 1e-6) change nothing on a small model.")
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         var s = context.session.whp?.settings ?? context.session.whpSettings
         let before = s
         s.labels.alpha = try a.float("alpha", default: s.labels.alpha)
         s.labels.repeatPenalty = try a.float("penalty", default: s.labels.repeatPenalty)
+        if let kind = a.string("labels") {
+            guard kind == "soft" || kind == "hard" else { throw UsageError("whp config: --labels expects soft or hard, got \(kind)") }
+            s.labels.soft = kind == "soft"
+        }
         s.blockLength = try a.int("block-length", default: s.blockLength)
         s.blocks = try a.int("blocks", default: s.blocks)
         s.reinforceSteps = try a.int("reinforce-steps", default: s.reinforceSteps)
@@ -41,12 +46,13 @@ enum WHPConfigCommand: Command {
             }
             if s.labels != before.labels && !running.labelled.isEmpty {
                 running.discardLabels()
-                context.print("labels discarded (alpha or penalty changed); `whp labels` builds them again")
+                context.print("labels discarded (alpha, label kind or penalty changed); `whp labels` builds them again")
             }
             running.settings = s
         }
         context.session.whpSettings = s
-        context.print(String(format: "alpha %g, repeat penalty %g, blocks of %d tokens (%d labelled)", s.labels.alpha, s.labels.repeatPenalty, s.blockLength, s.blocks))
+        context.print(String(format: "alpha %g, %@ labels, repeat penalty %g, blocks of %d tokens (%d labelled)", s.labels.alpha,
+                             s.labels.soft ? "soft" : "hard", s.labels.repeatPenalty, s.blockLength, s.blocks))
         context.print(String(format: "reinforce: %d steps at lr %g; final fine-tune: %d steps at lr %g; batch %d", s.reinforceSteps,
                              s.reinforceLearningRate, s.finetuneSteps, s.finetuneLearningRate, s.batchSize))
     }

@@ -18,6 +18,9 @@ enum WHPLabelsCommand: Command {
         let changed = procedure.labelled.reduce(0) { $0 + $1.changed.count }
         context.print(String(format: "%d blocks labelled: %d positions in the loss, %d (%.1f%%) with a label that differs from the text",
                              procedure.labelled.count, counted, changed, 100 * Double(changed) / Double(max(1, counted))))
+        if procedure.settings.labels.soft {
+            context.print("soft labels: `whp finetune` trains toward the whole softmax(v_generic) at these positions; a label below is its likeliest token")
+        }
         let index = try a.int("show-block", default: 0)
         guard index >= 0 && index < procedure.labelled.count else { throw UsageError("whp labels: --show-block must be in 0..<\(procedure.labelled.count)") }
         let block = procedure.labelled[index], original = block.translation.original
