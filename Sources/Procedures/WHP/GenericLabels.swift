@@ -60,9 +60,10 @@ public enum GenericLabels {
         forEachGenericRow(translation: translation, baseLogits: baseLogits, reinforcedLogits: reinforcedLogits, vocabSize: vocabSize,
                           dictionary: dictionary, settings: settings) { i, generic in
             let maximum = generic.max() ?? 0
-            var total: Float = 0
-            for v in 0..<vocabSize { let e = expf(generic[v] - maximum); into[i * vocabSize + v] = e; total += e }
-            for v in 0..<vocabSize { into[i * vocabSize + v] /= total }
+            var total = 0.0   // Double: a Float sum over 50,257 terms is off by ~3e-4
+            for v in 0..<vocabSize { let e = expf(generic[v] - maximum); into[i * vocabSize + v] = e; total += Double(e) }
+            let inverse = Float(1 / total)
+            for v in 0..<vocabSize { into[i * vocabSize + v] *= inverse }
             filled.append(i)
         }
         return filled
