@@ -65,7 +65,7 @@ enum Completion {
         return listing.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") || (prefix.hasPrefix(".") && $0.hasPrefix(prefix)) }.sorted().map { name in
             var isDir: ObjCBool = false
             let full = (folder.isEmpty ? "" : folder + "/") + name
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDir)   // fills isDir
             let shown = shownFolder.isEmpty ? name : (shownFolder.hasSuffix("/") ? shownFolder + name : shownFolder + "/" + name)
             return shown + (isDir.boolValue ? "/" : "")
         }
