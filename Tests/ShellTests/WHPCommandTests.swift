@@ -16,6 +16,7 @@ struct WHPCommandTests {
         #expect(labels.contains("3 blocks labelled") && labels.contains("block 0:"))
         #expect(shell.run("whp config --alpha 1").contains("labels discarded"))
         shell.run("whp labels")
+        #expect(!shell.run("whp config --labels hard").contains("labels discarded"))   // a choice of loss, not of labels
         #expect(shell.run("whp finetune").contains("unlearned model after 2 steps is in the session as whp"))
         let models = shell.run("models")
         #expect(models.contains("reinforced") && models.contains("* whp"))
