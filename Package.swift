@@ -15,8 +15,9 @@ let package = Package(
                        providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+        .systemLibrary(name: "CMalloc"),   // glibc's <malloc.h>
 
-        .target(name: "Autograd", dependencies: ["CBLAS"]),
+        .target(name: "Autograd", dependencies: ["CBLAS", "CMalloc"]),
         .target(name: "GPT2", dependencies: ["Autograd", "CHDF5"],
                 resources: [.copy("Resources/gpt2-tokenizer")]),
         .target(name: "Procedures", dependencies: ["GPT2", "Autograd"]),

@@ -1,5 +1,6 @@
 // BLAS.swift — the one place Lethe calls OpenBLAS. Every matrix product goes through `gemm`.
 import CBLAS
+import Foundation
 
 /// Row-major single-precision matrix product `C = alpha · op(A) · op(B) + beta · C`.
 ///
@@ -29,6 +30,22 @@ public func gemm(
 
 /// Thread control for OpenBLAS; Swift-side kernels read ``Threads/count`` too.
 enum BLASThreads {
-    static func set(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    static func set(_ n: Int) {
+        _ = sleepWhenIdle
+        openblas_set_num_threads(Int32(n))
+    }
+
+    /// OpenBLAS's idle workers spin (`sched_yield`) for 2²⁸ cycles after each product before they
+    /// sleep. Between products Lethe runs its own kernels on every core, so on 2 cores a spinning
+    /// worker takes a third of the machine from them: measured, a GPT-2 124M training step took
+    /// 4.8 s with the default and 4.0 s with workers that sleep at once (2⁴ cycles, OpenBLAS's
+    /// minimum). The variable is read when the library loads, so set it, re-read it and restart
+    /// the workers — once, before the first product. A value the user exported is kept.
+    private static let sleepWhenIdle: Void = {
+        setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0)
+        openblas_read_env()
+        _ = blas_thread_shutdown_()
+        _ = blas_thread_init()
+    }()
     static func get() -> Int { Int(openblas_get_num_threads()) }
 }

@@ -37,6 +37,7 @@ public final class SGD: Optimizer {
             guard let grad = p.tensor.grad else { continue }
             let wd = p.decays ? weightDecay : 0
             var v = velocity[index] ?? []
+            velocity[index] = nil   // moved out, so the writes below do not copy it (see Adam.step)
             let firstStep = v.isEmpty
             if momentum != 0 && firstStep { v = [Float](repeating: 0, count: grad.count) }
             p.tensor.data.withUnsafeMutableBufferPointer { w in
@@ -102,8 +103,12 @@ public final class Adam: Optimizer {
         for (index, p) in parameters.enumerated() {
             guard let grad = p.tensor.grad else { continue }
             let n = grad.count
+            // Move the moments out (not copy): with a second reference left in the arrays, the first
+            // write below would copy both — 1 GB per step at GPT-2 124M.
             var m = firstMoment[index] ?? [Float](repeating: 0, count: n)
             var v = secondMoment[index] ?? [Float](repeating: 0, count: n)
+            firstMoment[index] = nil
+            secondMoment[index] = nil
             steps[index] += 1
             let t = Float(steps[index])
             let correction1 = 1 - powf(beta1, t), correction2 = 1 - powf(beta2, t)

@@ -29,6 +29,7 @@ public enum LetheMain {
             Threads.count = Threads.count   // apply the default to OpenBLAS as well
         }
         if let i = args.firstIndex(of: "--no-record") { record = false; args.remove(at: i) }
+        Memory.retainFreedPages()
         Interrupt.install()
         let terminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let shell = Shell(session: Session(seed: seed), isTerminal: isatty(STDOUT_FILENO) == 1)
