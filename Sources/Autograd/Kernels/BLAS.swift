@@ -20,6 +20,26 @@ public func gemm(
     let lda = lda ?? (transA ? m : k)
     let ldb = ldb ?? (transB ? k : n)
     let ldc = ldc ?? n
+    // A single row or column is a matrix–vector product. OpenBLAS 0.3.21's sgemm does not notice
+    // and packs the whole other matrix on every call — in KV-cache decoding, where every
+    // projection has m = 1, packing took over half the time. sgemv reads the matrix once.
+    if m == 1 && k > 0 {
+        // c[1, n] = alpha · op(B)ᵀ · a + beta · c: the row of op(A) is A's row, or A's column (stride lda).
+        cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans,
+                    Int32(transB ? n : k), Int32(transB ? k : n),
+                    alpha, b, Int32(ldb), a, Int32(transA ? lda : 1),
+                    beta, c, 1)
+        return
+    }
+    if n == 1 && k > 0 {
+        // c[m, 1] = alpha · op(A) · b + beta · c: c's column has stride ldc; op(B)'s column is B's
+        // column (stride ldb) or B's row.
+        cblas_sgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                    Int32(transA ? k : m), Int32(transA ? m : k),
+                    alpha, a, Int32(lda), b, Int32(transB ? 1 : ldb),
+                    beta, c, Int32(ldc))
+        return
+    }
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans,

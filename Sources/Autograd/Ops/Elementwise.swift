@@ -91,6 +91,13 @@ public func scale(_ a: Tensor, _ s: Float) -> Tensor {
 
 private let geluScale = Float((2.0 / Double.pi).squareRoot())
 
+/// `√(2/π)·(x + 0.044715·x³)`, the argument of GELU's tanh.
+@inline(__always)
+private func geluInner(_ v: Float8) -> Float8 {
+    let cube: Float8 = 0.044715 * v * v * v
+    return geluScale * (v + cube)
+}
+
 /// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, as GPT-2 uses.
 public func gelu(_ x: Tensor) -> Tensor {
     let n = x.count
@@ -99,10 +106,10 @@ public func gelu(_ x: Tensor) -> Tensor {
         out.withUnsafeMutableBufferPointer { op in
             let src = xp.baseAddress!, dst = SendablePointer(op.baseAddress!)
             parallelChunks(n) { range in
-                for i in range {
-                    let v = src[i]
-                    let cube = 0.044715 * v * v * v
-                    dst.base[i] = 0.5 * v * (1 + tanhf(geluScale * (v + cube)))
+                let (from, length) = (src + range.lowerBound, range.count)
+                forEachVector(count: length, output: dst.base + range.lowerBound) { i in
+                    let v = loadVector(from, i, count: length)
+                    return 0.5 * v * (1 + vectorTanh(geluInner(v)))
                 }
             }
         }
@@ -115,13 +122,14 @@ public func gelu(_ x: Tensor) -> Tensor {
                 g.withUnsafeBufferPointer { gp in
                     let upstream = gp.baseAddress!
                     parallelChunks(n) { range in
-                        for i in range {
-                            let v = src[i]
-                            let inner = geluScale * (v + 0.044715 * v * v * v)
-                            let t = tanhf(inner)
-                            let sech2 = 1 - t * t
-                            let local = 0.5 * (1 + t) + 0.5 * v * sech2 * geluScale * (1 + 3 * 0.044715 * v * v)
-                            dst.base[i] += local * upstream[i]
+                        let (from, up, length) = (src + range.lowerBound, upstream + range.lowerBound, range.count)
+                        forEachVector(count: length, output: dst.base + range.lowerBound) { i in
+                            let v = loadVector(from, i, count: length)
+                            let t = vectorTanh(geluInner(v))
+                            let dInner: Float8 = geluScale * (1 + 3 * 0.044715 * v * v)   // d(inner)/dv
+                            let local: Float8 = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner
+                            let previous = loadVector(dst.base + range.lowerBound, i, count: length)
+                            return previous + local * loadVector(up, i, count: length)
                         }
                     }
                 }
