@@ -59,13 +59,21 @@ enum BLASThreads {
     /// sleep. Between products Lethe runs its own kernels on every core, so on 2 cores a spinning
     /// worker takes a third of the machine from them: measured, a GPT-2 124M training step took
     /// 4.8 s with the default and 4.0 s with workers that sleep at once (2⁴ cycles, OpenBLAS's
-    /// minimum). The variable is read when the library loads, so set it, re-read it and restart
-    /// the workers — once, before the first product. A value the user exported is kept.
+    /// minimum). The variable is read when the library loads, so set it, have OpenBLAS re-read it
+    /// and restart its workers — once, before the first product. A value the user exported is kept.
+    /// The three functions are exported by OpenBLAS's threaded builds but declared in no header, so
+    /// they are looked up rather than linked: a build without them (serial) simply keeps its default.
     private static let sleepWhenIdle: Void = {
+        let program = dlopen(nil, RTLD_NOW)
+        defer { if let program { dlclose(program) } }
+        guard let readEnvironment = dlsym(program, "openblas_read_env"),
+              let stopWorkers = dlsym(program, "blas_thread_shutdown_"),
+              let startWorkers = dlsym(program, "blas_thread_init") else { return }
         setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0)
-        openblas_read_env()
-        _ = blas_thread_shutdown_()
-        _ = blas_thread_init()
+        unsafeBitCast(readEnvironment, to: (@convention(c) () -> Void).self)()
+        _ = unsafeBitCast(stopWorkers, to: (@convention(c) () -> Int32).self)()
+        _ = unsafeBitCast(startWorkers, to: (@convention(c) () -> Int32).self)()
     }()
+
     static func get() -> Int { Int(openblas_get_num_threads()) }
 }
