@@ -46,4 +46,15 @@ struct GEMMTests {
             for j in c.n..<ldc { #expect(out[i * ldc + j] == initial[i * ldc + j], "padding c[\(i), \(j)] was written") }
         }
     }
+
+    @Test(arguments: [(1, 5), (5, 1), (3, 4)])
+    func betaZeroOverwritesNaN(m: Int, n: Int) {
+        let k = 3
+        let a = [Float](repeating: 1, count: m * k), b = [Float](repeating: 2, count: k * n)
+        var out = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in out.withUnsafeMutableBufferPointer { cp in
+            gemm(m: m, n: n, k: k, a: ap.baseAddress!, b: bp.baseAddress!, beta: 0, c: cp.baseAddress!)
+        } } }
+        #expect(out == [Float](repeating: 6, count: m * n))
+    }
 }

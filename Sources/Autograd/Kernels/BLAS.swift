@@ -23,6 +23,10 @@ public func gemm(
     // A single row or column is a matrix–vector product. OpenBLAS 0.3.21's sgemm does not notice
     // and packs the whole other matrix on every call — in KV-cache decoding, where every
     // projection has m = 1, packing took over half the time. sgemv reads the matrix once.
+    if (m == 1 || n == 1) && k > 0 && beta == 0 {
+        // BLAS says beta = 0 ignores C, but some OpenBLAS versions scale it by 0 (NaN stays NaN).
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = 0 } }
+    }
     if m == 1 && k > 0 {
         // c[1, n] = alpha · op(B)ᵀ · a + beta · c: the row of op(A) is A's row, or A's column (stride lda).
         cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans,
