@@ -93,8 +93,8 @@ private let geluScale = Float((2.0 / Double.pi).squareRoot())
 
 /// `√(2/π)·(x + 0.044715·x³)`, the argument of GELU's tanh.
 @inline(__always)
-private func geluInner(_ v: Float8) -> Float8 {
-    let cube: Float8 = 0.044715 * v * v * v
+private func geluInner(_ v: SIMD8<Float>) -> SIMD8<Float> {
+    let cube: SIMD8<Float> = 0.044715 * v * v * v
     return geluScale * (v + cube)
 }
 
@@ -126,8 +126,8 @@ public func gelu(_ x: Tensor) -> Tensor {
                         forEachVector(count: length, output: dst.base + range.lowerBound) { i in
                             let v = loadVector(from, i, count: length)
                             let t = vectorTanh(geluInner(v))
-                            let dInner: Float8 = geluScale * (1 + 3 * 0.044715 * v * v)   // d(inner)/dv
-                            let local: Float8 = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner
+                            let dInner: SIMD8<Float> = geluScale * (1 + 3 * 0.044715 * v * v)   // d(inner)/dv
+                            let local: SIMD8<Float> = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner
                             let previous = loadVector(dst.base + range.lowerBound, i, count: length)
                             return previous + local * loadVector(up, i, count: length)
                         }
