@@ -44,9 +44,9 @@ enum WHPConfigCommand: Command {
             if s.blockLength != before.blockLength && running.reinforceStep + running.labelled.count > 0 {
                 throw UsageError("whp config: --block-length is fixed once WHP has started (`whp reset` first)")
             }
-            var labelsWithout = s.labels
-            labelsWithout.soft = before.labels.soft   // hard or soft is a choice of loss: the built labels stay valid
-            if labelsWithout != before.labels && !running.labelled.isEmpty {
+            var labelsIgnoringKind = s.labels
+            labelsIgnoringKind.soft = before.labels.soft   // hard or soft is a choice of loss: the built labels stay valid
+            if labelsIgnoringKind != before.labels && !running.labelled.isEmpty {
                 running.discardLabels()
                 context.print("labels discarded (alpha or penalty changed); `whp labels` builds them again")
             }
