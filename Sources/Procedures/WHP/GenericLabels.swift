@@ -11,7 +11,7 @@ public struct GenericLabelSettings: Codable, Sendable, Equatable {
     public var repeatPenalty: Float = 20
     /// The final fine-tune's targets: the whole distribution `softmax(v_generic)` (KL to it), or
     /// the paper's hard argmax. On a small model the argmax differs from the text at most positions
-    /// (78% on gpt2-mini), and training on it collapses the model into repetition everywhere;
+    /// (73% on gpt2-mini), and training on it collapses the model into repetition everywhere;
     /// the soft target moves only what the reinforced model marks as target-specific.
     public var soft = true
     public init() {}
