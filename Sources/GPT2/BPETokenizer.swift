@@ -21,6 +21,9 @@ public final class BPETokenizer: @unchecked Sendable {
     private let cacheLock = NSLock()
 
     public var vocabularySize: Int { tokenStrings.count }
+    /// A hash of the vocabulary and merge files: two tokenizers with the same fingerprint tokenize
+    /// alike (caches of token ids are keyed on it).
+    public let fingerprint: UInt64
 
     /// Loads `encoder.json` + `vocab.bpe` (OpenAI's names) or `vocab.json` + `merges.txt` (Hugging Face's).
     public init(directory: String) throws {
@@ -36,8 +39,18 @@ public final class BPETokenizer: @unchecked Sendable {
         guard let mergesText = try? String(contentsOfFile: mergesPath, encoding: .utf8) else {
             throw GPT2Error("\(mergesPath): unreadable (expected the BPE merge list)")
         }
-        var strings = [String](repeating: "", count: Int(vocab.values.max() ?? -1) + 1)
-        for (token, id) in vocab where id >= 0 { strings[Int(id)] = token }
+        // Ids must number the tokens 0..<count, as GPT-2's do: an id is an index into tables sized by
+        // it, so a single id of 2e9 must not make Lethe allocate 2e9 strings.
+        var strings = [String](repeating: "", count: vocab.count)
+        var seen = [Bool](repeating: false, count: vocab.count)
+        for (token, id) in vocab {
+            guard id >= 0, Int(id) < vocab.count else {
+                throw GPT2Error("\(vocabPath): token \(token.debugDescription) has id \(id) (expected ids 0..<\(vocab.count), one per token)")
+            }
+            guard !seen[Int(id)] else { throw GPT2Error("\(vocabPath): id \(id) is given to two tokens (expected one id per token)") }
+            seen[Int(id)] = true
+            strings[Int(id)] = token
+        }
         tokenStrings = strings
         idsByToken = vocab
 
@@ -69,6 +82,9 @@ public final class BPETokenizer: @unchecked Sendable {
             rank += 1
         }
         merges = table
+        var hash = fnv1a64(vocabData)
+        hash = fnv1a64(Data(mergesText.utf8), seed: hash)
+        fingerprint = hash
     }
 
     /// The GPT-2 tokenizer shipped with Lethe.
@@ -112,6 +128,17 @@ public final class BPETokenizer: @unchecked Sendable {
         }
         var ids: [Int32] = []
         for piece in BPETokenizer.pretokenize(text) { ids += encodePiece(piece) }
+        return ids
+    }
+
+    /// Encodes a long text, asking `shouldStop` every few thousand pieces (a book takes seconds);
+    /// returns nil when it said stop.
+    public func encode(_ text: String, shouldStop: () -> Bool) -> [Int32]? {
+        var ids: [Int32] = []
+        for (index, piece) in BPETokenizer.pretokenize(text).enumerated() {
+            if index % 4096 == 0 && shouldStop() { return nil }
+            ids += encodePiece(piece)
+        }
         return ids
     }
 
@@ -255,4 +282,13 @@ extension BPETokenizer {
         }
         return pieces
     }
+}
+
+/// FNV-1a, 64-bit: a fast content hash for cache keys (not for security). `seed` chains hashes.
+public func fnv1a64(_ data: Data, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+    var hash = seed
+    data.withUnsafeBytes { raw in
+        for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    }
+    return hash
 }

@@ -193,11 +193,14 @@ public final class Pretrainer {
 }
 
 /// Mean next-token loss (nats per token) of `model` over token windows, batched, no gradients.
-public func meanLoss(model: GPT2Model, windows: [[Int32]], batchSize: Int) throws -> Double {
+/// Ctrl-C stops it between batches (nothing to undo).
+public func meanLoss(model: GPT2Model, windows: [[Int32]], batchSize: Int,
+                     shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> Double {
     var totalLoss = 0.0, totalTokens = 0
     try GradMode.withNoGrad {
         var rng = RNG(seed: 0)
         for start in stride(from: 0, to: windows.count, by: max(1, batchSize)) {
+            if shouldStop() { throw Interrupted("evaluation: stopped after \(start) of \(windows.count) windows") }
             let chunk = Array(windows[start..<min(windows.count, start + batchSize)]).filter { $0.count >= 2 }
             if chunk.isEmpty { continue }
             let batch = TokenBatch(sequences: chunk)

@@ -82,35 +82,27 @@ public final class TokenCorpus {
 
     // MARK: - Token cache
 
-    /// Tokens of one file, from the cache when the file's content hash matches.
+    /// Tokens of one file, from the cache when both the file's content and the tokenizer match.
     static func tokens(of path: String, tokenizer: BPETokenizer, cacheDirectory: String?) throws -> [Int32] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GPT2Error("corpus: cannot read \(path) (expected a UTF-8 text file)")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw GPT2Error("corpus: \(path) is not UTF-8 text") }
-        let key = String(fnv1a64(data), radix: 16)
-        let cachePath = cacheDirectory.map { "\($0)/\(key).tokens" }
-        if let cachePath, let cached = FileManager.default.contents(atPath: cachePath), cached.count % 2 == 0 {
-            return cached.withUnsafeBytes { raw in raw.bindMemory(to: UInt16.self).map { Int32(UInt16(littleEndian: $0)) } }
+        let key = String(fnv1a64(data), radix: 16) + "-" + String(tokenizer.fingerprint, radix: 16)
+        let cachePath = cacheDirectory.map { "\($0)/\(key).tokens32" }
+        if let cachePath, let cached = FileManager.default.contents(atPath: cachePath), cached.count % 4 == 0 {
+            let ids = cached.withUnsafeBytes { raw in raw.bindMemory(to: UInt32.self).map { Int32(bitPattern: UInt32(littleEndian: $0)) } }
+            if ids.allSatisfy({ $0 >= 0 && Int($0) < tokenizer.vocabularySize }) { return ids }
         }
-        let tokens = tokenizer.encode(text)
+        guard let tokens = tokenizer.encode(text, shouldStop: { Interrupt.isRequested }) else {
+            throw Interrupted("tokenizing \(URL(fileURLWithPath: path).lastPathComponent) stopped")
+        }
         if let cachePath, let cacheDirectory {
             try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-            var packed = Data(capacity: tokens.count * 2)
-            for t in tokens { withUnsafeBytes(of: UInt16(t).littleEndian) { packed.append(contentsOf: $0) } }
-            // Write-then-rename, so a half-written cache file is never read back.
-            let temporary = cachePath + ".tmp-\(getpid())"
-            if FileManager.default.createFile(atPath: temporary, contents: packed) { rename(temporary, cachePath) }
+            var packed = Data(capacity: tokens.count * 4)
+            for t in tokens { withUnsafeBytes(of: UInt32(bitPattern: t).littleEndian) { packed.append(contentsOf: $0) } }
+            try? AtomicFile.write(packed, to: cachePath)   // a cache that cannot be written is only slower
         }
         return tokens
     }
-}
-
-/// FNV-1a, 64-bit: a fast content hash for cache keys (not for security).
-func fnv1a64(_ data: Data) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    data.withUnsafeBytes { raw in
-        for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-    }
-    return hash
 }

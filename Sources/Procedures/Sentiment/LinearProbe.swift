@@ -119,7 +119,8 @@ public struct LogisticRegression {
         let bias = Tensor(zeros: [classes], requiresGrad: true)
         let parameters = [Parameter("probe.weight", weight, decays: true), Parameter("probe.bias", bias, decays: false)]
         let optimizer = Adam(parameters, weightDecay: l2)
-        for _ in 0..<iterations {
+        for iteration in 0..<iterations {
+            try Interrupt.check("probe: fitting stopped at iteration \(iteration) of \(iterations)")
             let loss = crossEntropy(linear(features, weight: weight, bias: bias), targets: labels)
             loss.backward()
             optimizer.step(learningRate: learningRate)
