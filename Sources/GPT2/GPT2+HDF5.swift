@@ -24,12 +24,19 @@ extension GPT2Model {
                 config = try reconcile(fromFile, inferred: config, path: path)
             }
             try config.validate()
+            // What the shapes declare must fit in memory before anything is allocated (the weights,
+            // then a forward pass's worth again; checked before reading, so a small file cannot lie its way to gigabytes).
+            let needed = Double(config.parameterCount) * 4, available = Double(ProcessInfo.processInfo.physicalMemory) / 2
+            guard needed <= available else {
+                throw GPT2Error(String(format: "\(path): declares a GPT-2 of %.0fM parameters (%.1f GB of weights); this machine has room for %.1f GB",
+                                       Double(config.parameterCount) / 1e6, needed / 1e9, available / 1e9))
+            }
             let tensors = try readVerified(located, config: config, file: file)
             let model = GPT2Model(config: config, tensors: tensors)
             if file.hasAttribute("lethe_history", on: "/"), let history = try? file.stringAttribute("lethe_history", on: "/") {
                 model.history = history.filter { !$0.isEmpty }
             }
-            model.history.append("loaded from \(path)")
+            model.history.append("loaded from \(displayPath(path))")
             return model
         } catch let e as HDF5Error {
             throw GPT2Error(e.description)
@@ -154,9 +161,18 @@ extension GPT2Model {
     private static func configBeside(_ path: String) throws -> GPT2Config? {
         let url = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("config.json")
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        do { return try JSONDecoder().decode(GPT2Config.self, from: data) } catch {
-            throw GPT2Error("\(url.path): not a valid GPT-2 config.json (\(error.localizedDescription))")
+        let config: GPT2Config
+        do { config = try JSONDecoder().decode(GPT2Config.self, from: data) } catch {
+            throw GPT2Error("\(url.path): not a valid GPT-2 config.json (\(describe(error)))")
         }
+        do { try config.validate() } catch let error as GPT2Error {
+            // Keys config.json leaves out take GPT-2's defaults (as in Hugging Face); say which did.
+            let present = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]).map { Set($0.keys) } ?? []
+            let missing = ["n_embd", "n_head", "n_layer", "n_positions", "vocab_size"].filter { !present.contains($0) }
+            let note = missing.isEmpty ? "" : " (missing, so GPT-2's defaults were used: \(missing.joined(separator: ", ")))"
+            throw GPT2Error("\(url.path): \(error.description.replacingOccurrences(of: "config: ", with: ""))\(note)")
+        }
+        return config
     }
 
     private static func embeddedConfig(in file: HDF5File) throws -> GPT2Config? {
@@ -190,12 +206,14 @@ extension GPT2Model {
             guard let dataset = located[name] else {
                 throw GPT2Error("\(file.path): missing tensor \(name) (expected shape \(shape))")
             }
-            let (found, values) = try file.readFloats(dataset)
+            // The shape is checked before reading: a file must not make Lethe allocate what it declares.
+            let found = try file.shape(of: dataset)
             // Keras' Conv1D biases are [1, n]; PyTorch's are [n].
             let acceptable = found == shape || (shape.count == 1 && found == [1] + shape)
             guard acceptable else {
                 throw GPT2Error("\(file.path): dataset \(dataset) has shape \(found), expected \(shape)")
             }
+            let (_, values) = try file.readFloats(dataset)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
                 throw GPT2Error("\(file.path): dataset \(dataset) contains \(values[bad].isNaN ? "NaN" : "Inf") at index \(bad) (expected finite weights)")
             }
@@ -285,5 +303,22 @@ extension GPT2Model {
 
     static func isConv1DBias(_ name: String) -> Bool {
         name.hasSuffix("c_attn.bias") || name.hasSuffix("c_proj.bias") || name.hasSuffix("c_fc.bias")
+    }
+}
+
+/// A decoding error as one line that says which key and what was expected.
+private func describe(_ error: Error) -> String {
+    guard let error = error as? DecodingError else { return "\(error)" }
+    func key(_ context: DecodingError.Context) -> String {
+        context.codingPath.map(\.stringValue).joined(separator: ".").isEmpty ? "the file" : context.codingPath.map(\.stringValue).joined(separator: ".")
+    }
+    switch error {
+    case let .typeMismatch(type, context): return "\(key(context)): expected \(type == Float.self || type == Double.self ? "a number" : type == Int.self ? "a whole number" : "\(type)")"
+    case let .valueNotFound(type, context): return "\(key(context)): expected \(type), found null"
+    case let .keyNotFound(codingKey, _): return "missing \(codingKey.stringValue)"
+    case let .dataCorrupted(context):
+        let detail = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String ?? context.debugDescription
+        return context.codingPath.isEmpty ? "not JSON: \(detail)" : "\(key(context)): \(context.debugDescription)"
+    @unknown default: return "\(error)"
     }
 }

@@ -53,14 +53,22 @@ public struct GPT2Config: Codable, Equatable, Sendable {
 
     public var headSize: Int { embeddingSize / headCount }
 
-    /// Checks the numbers make a GPT-2; the message names the offending field.
+    /// Checks every field is in a range that makes a GPT-2; the message names the offending field
+    /// (by its config.json key) and what was expected.
     public func validate() throws {
         func fail(_ s: String) -> GPT2Error { GPT2Error("config: \(s)") }
-        guard vocabSize > 0, contextLength > 0, layerCount >= 0, embeddingSize > 0, innerSize > 0 else {
-            throw fail("sizes must be positive (vocab \(vocabSize), context \(contextLength), layers \(layerCount), width \(embeddingSize), inner \(innerSize))")
+        let sizes: [(String, Int, ClosedRange<Int>)] = [
+            ("vocab_size", vocabSize, 1...10_000_000), ("n_positions", contextLength, 1...1_048_576),
+            ("n_embd", embeddingSize, 1...65_536), ("n_layer", layerCount, 0...1_000),
+            ("n_head", headCount, 1...65_536), ("n_inner", innerSize, 1...1_048_576)]
+        for (key, value, range) in sizes where !range.contains(value) {
+            throw fail("\(key) must be in \(range.lowerBound)...\(range.upperBound), got \(value)")
         }
-        guard headCount > 0, embeddingSize % headCount == 0 else {
+        guard embeddingSize % headCount == 0 else {
             throw fail("n_embd \(embeddingSize) is not divisible by n_head \(headCount)")
+        }
+        guard layerNormEpsilon.isFinite, layerNormEpsilon > 0, layerNormEpsilon < 1 else {
+            throw fail("layer_norm_epsilon must be a positive number below 1 (GPT-2: 1e-5), got \(layerNormEpsilon)")
         }
         for (name, p) in [("embd_pdrop", embeddingDropout), ("resid_pdrop", residualDropout), ("attn_pdrop", attentionDropout)] where !(p >= 0 && p < 1) {
             throw fail("\(name) must be in [0, 1), got \(p)")

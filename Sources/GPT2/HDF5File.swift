@@ -21,9 +21,15 @@ final class HDF5File {
         _ = HDF5File.silence
         self.path = path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw HDF5Error("\(path): no such file")
         }
+        guard !isDirectory.boolValue else {
+            throw HDF5Error("\(path): is a folder (expected an HDF5 file, e.g. a tf_model.h5)")
+        }
+        let probe = open(path, O_RDONLY | O_NONBLOCK)
+        guard probe >= 0 else { throw HDF5Error("\(path): cannot read (\(String(cString: strerror(errno))))") }
+        Glibc.close(probe)
         guard H5Fis_hdf5(path) > 0 else {
             throw HDF5Error("\(path): not an HDF5 file (expected HDF5, e.g. a tf_model.h5 or a Lethe checkpoint)")
         }
@@ -31,12 +37,16 @@ final class HDF5File {
         guard id >= 0 else { throw HDF5Error("\(path): cannot open as HDF5 (truncated or damaged?)") }
     }
 
-    /// Creates (truncates) a file for writing.
-    init(creating path: String) throws {
+    /// Creates (truncates) a file for writing. Messages name `reportedAs` (the file being saved, not
+    /// its temporary).
+    init(creating path: String, reportedAs: String? = nil) throws {
         _ = HDF5File.silence
-        self.path = path
+        self.path = reportedAs ?? path
+        errno = 0
         id = H5Fcreate(path, shim_H5F_ACC_TRUNC(), shim_H5P_DEFAULT(), shim_H5P_DEFAULT())
-        guard id >= 0 else { throw HDF5Error("\(path): cannot create file") }
+        guard id >= 0 else {
+            throw HDF5Error("\(self.path): cannot create the file" + (errno != 0 ? " (\(String(cString: strerror(errno))))" : ""))
+        }
     }
 
     deinit { close() }
@@ -86,6 +96,57 @@ final class HDF5File {
 
     // MARK: - Datasets
 
+    /// Opens a dataset for reading its values and checks it is safe to: stored in this file (no
+    /// external files, no virtual layout that pulls data from elsewhere) and not declaring more
+    /// values than the file holds (a few bytes must not make Lethe allocate gigabytes).
+    /// Returns the open dataset, its shape and the element count; the caller closes the dataset.
+    private func openForReading(_ datasetPath: String, elementSize: Int) throws -> (dset: hid_t, shape: [Int], count: Int) {
+        let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
+        guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
+        do {
+            let plist = H5Dget_create_plist(dset)
+            defer { H5Pclose(plist) }
+            if H5Pget_external_count(plist) > 0 {
+                throw HDF5Error("\(path): dataset \(datasetPath) keeps its data in external files (expected data stored in this file)")
+            }
+            let layout = H5Pget_layout(plist)
+            if layout == H5D_VIRTUAL {
+                throw HDF5Error("\(path): dataset \(datasetPath) is a virtual dataset (expected data stored in this file)")
+            }
+            let space = H5Dget_space(dset)
+            defer { H5Sclose(space) }
+            let rank = Int(H5Sget_simple_extent_ndims(space))
+            guard rank >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) has an unreadable shape") }
+            var dims = [hsize_t](repeating: 0, count: rank)
+            if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
+            let shape = dims.map { Int(clamping: $0) }
+            var count = 1
+            for d in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow else { throw HDF5Error("\(path): dataset \(datasetPath) declares shape \(shape), too many values to hold") }
+                count = product
+            }
+            let bytes = count.multipliedReportingOverflow(by: elementSize)
+            let limit = Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
+            guard !bytes.overflow, bytes.partialValue <= limit else {
+                throw HDF5Error("\(path): dataset \(datasetPath) declares shape \(shape) (\(bytes.partialValue / 1_000_000) MB), more than half this machine's memory")
+            }
+            // Uncompressed data must be in the file: storage smaller than the shape means a lie or a truncation.
+            let stored = Int(clamping: H5Dget_storage_size(dset))
+            let typeID = H5Dget_type(dset)
+            let fileElementSize = Int(H5Tget_size(typeID))
+            H5Tclose(typeID)
+            let needed = count.multipliedReportingOverflow(by: max(fileElementSize, 1))
+            if H5Pget_nfilters(plist) == 0 && layout != H5D_COMPACT && count > 0 && (needed.overflow || stored < needed.partialValue) {
+                throw HDF5Error("\(path): dataset \(datasetPath) declares shape \(shape) but the file stores only \(stored) bytes of it (truncated or damaged?)")
+            }
+            return (dset, shape, count)
+        } catch {
+            H5Dclose(dset)
+            throw error
+        }
+    }
+
     /// A dataset's shape, without reading its values.
     func shape(of datasetPath: String) throws -> [Int] {
         let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
@@ -102,22 +163,14 @@ final class HDF5File {
 
     /// Reads a float dataset: its shape and values converted to Float32. Refuses non-float data.
     func readFloats(_ datasetPath: String) throws -> (shape: [Int], values: [Float]) {
-        let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
-        guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
+        let (dset, shape, count) = try openForReading(datasetPath, elementSize: MemoryLayout<Float>.size)
         defer { H5Dclose(dset) }
         let type = H5Dget_type(dset)
         defer { H5Tclose(type) }
         guard H5Tget_class(type) == H5T_FLOAT else {
             throw HDF5Error("\(path): dataset \(datasetPath) is not floating point (expected float32)")
         }
-        let space = H5Dget_space(dset)
-        defer { H5Sclose(space) }
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        guard rank >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) has an unreadable shape") }
-        var dims = [hsize_t](repeating: 0, count: rank)
-        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
-        let shape = dims.map { Int($0) }
-        var values = [Float](repeating: 0, count: shape.reduce(1, *))
+        var values = [Float](repeating: 0, count: count)
         let status = values.withUnsafeMutableBytes { buffer in
             H5Dread(dset, shim_H5T_NATIVE_FLOAT(), shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), buffer.baseAddress)
         }
@@ -127,16 +180,14 @@ final class HDF5File {
 
     /// Reads an integer dataset (any integer width) as Int64.
     func readIntegers(_ datasetPath: String) throws -> (shape: [Int], values: [Int64]) {
-        let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
-        guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
+        let (dset, shape, count) = try openForReading(datasetPath, elementSize: MemoryLayout<Int64>.size)
         defer { H5Dclose(dset) }
-        let space = H5Dget_space(dset)
-        defer { H5Sclose(space) }
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        var dims = [hsize_t](repeating: 0, count: max(rank, 0))
-        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
-        let shape = dims.map { Int($0) }
-        var values = [Int64](repeating: 0, count: shape.reduce(1, *))
+        let type = H5Dget_type(dset)
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_INTEGER else {
+            throw HDF5Error("\(path): dataset \(datasetPath) is not integer data (expected integers)")
+        }
+        var values = [Int64](repeating: 0, count: count)
         let status = values.withUnsafeMutableBytes { buffer in
             H5Dread(dset, shim_H5T_NATIVE_INT64(), shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), buffer.baseAddress)
         }
@@ -155,7 +206,9 @@ final class HDF5File {
     }
 
     private func write<T>(_ datasetPath: String, shape: [Int], fileType: hid_t, memoryType: hid_t, bytes values: [T]) throws {
-        precondition(shape.reduce(1, *) == values.count, "HDF5 write: shape \(shape) does not match \(values.count) values")
+        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == values.count else {
+            throw HDF5Error("\(path): dataset \(datasetPath) has shape \(shape) but \(values.count) values")
+        }
         var dims = shape.map { hsize_t($0) }
         let space = H5Screate_simple(Int32(shape.count), &dims, nil)
         defer { H5Sclose(space) }
@@ -248,30 +301,17 @@ final class HDF5File {
     }
 }
 
-/// Writes an HDF5 file atomically: into a temporary file beside `path`, fsync'd, then renamed
-/// over `path`. An interrupted save leaves any existing file untouched.
+/// Writes an HDF5 file atomically (``AtomicFile``): an interrupted save leaves any existing file
+/// untouched, and the file is never written through a name someone else chose or planted.
 func writeHDF5Atomically(to path: String, _ body: (HDF5File) throws -> Void) throws {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw HDF5Error("\(path): folder \(directory) does not exist")
-    }
-    let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
     do {
-        let file = try HDF5File(creating: temporary)
-        try body(file)
-        try file.flush()
-        file.close()
-        let fd = open(temporary, O_RDONLY)
-        if fd >= 0 { fsync(fd); Foundation.close(fd) }
-        guard rename(temporary, path) == 0 else {
-            throw HDF5Error("\(path): cannot move the saved file into place (\(String(cString: strerror(errno))))")
+        try AtomicFile.replace(path) { temporary, _ in
+            let file = try HDF5File(creating: temporary, reportedAs: path)
+            try body(file)
+            try file.flush()
+            file.close()
         }
-        let dirFD = open(directory, O_RDONLY)
-        if dirFD >= 0 { fsync(dirFD); Foundation.close(dirFD) }
-    } catch {
-        unlink(temporary)
-        throw error
+    } catch let error as GPT2Error {
+        throw HDF5Error(error.description)
     }
 }

@@ -16,11 +16,13 @@ public enum TensorFile {
         try wrap { try HDF5File(readingFrom: path).readIntegers(dataset) }
     }
 
-    /// Writes `tensors` (dataset name → shape and values) atomically.
-    public static func write(_ tensors: [(name: String, shape: [Int], values: [Float])], to path: String) throws {
+    /// Writes `tensors` (dataset name → shape and values), and any `integers` datasets, atomically.
+    public static func write(_ tensors: [(name: String, shape: [Int], values: [Float])],
+                             integers: [(name: String, shape: [Int], values: [Int64])] = [], to path: String) throws {
         try wrap {
             try writeHDF5Atomically(to: path) { file in
                 for t in tensors { try file.writeFloats(t.name, shape: t.shape, values: t.values) }
+                for t in integers { try file.writeIntegers(t.name, shape: t.shape, values: t.values) }
             }
         }
     }
