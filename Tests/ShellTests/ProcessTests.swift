@@ -84,4 +84,42 @@ struct ProcessTests {
         let history = try String(contentsOfFile: home + "/.lethe/history", encoding: .utf8)
         #expect(history.contains("tokenize"))
     }
+
+    /// Runs `lethe` on a pseudo-terminal (via `script`), typing `chunks` with a pause after each.
+    private func onPseudoTerminal(_ chunks: [String], arguments: String = "--no-record") throws -> (Int32, String) {
+        signal(SIGPIPE, SIG_IGN)
+        let home = temporaryFolder()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        // A pty made from a non-terminal stdin may have no interrupt character: give it Ctrl-C, as a terminal has.
+        process.arguments = ["-qec", "stty isig intr '^C'; exec \(letheExecutable) \(arguments)", "/dev/null"]
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home
+        env["TERM"] = "xterm"
+        process.environment = env
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        Thread.sleep(forTimeInterval: 1)
+        for chunk in chunks {
+            try? stdin.fileHandleForWriting.write(contentsOf: Data(chunk.utf8))
+            Thread.sleep(forTimeInterval: 0.7)
+        }
+        try stdin.fileHandleForWriting.close()
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
+    func ctrlCAtThePromptKeepsTheShellAndItsModels() throws {
+        let (status, output) = try onPseudoTerminal(["load model \(TestModel.path) --name kept\n", "tokenize half typed", "\u{03}",
+                                                     "\u{03}", "models\n", "quit\n"])
+        #expect(status == 0)
+        #expect(output.contains("^C"), "\(output)")
+        #expect(output.contains("* kept"), "Ctrl-C lost the session: \(output)")
+        #expect(!output.contains("half typed\r\n2 tokens") && !output.contains("3 tokens"), "the abandoned line ran: \(output)")
+    }
 }

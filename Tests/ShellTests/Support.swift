@@ -53,11 +53,12 @@ var letheExecutable: String {
 }
 
 /// Runs `lethe` with `arguments` and `input` on standard input; returns (status, stdout, stderr).
-func runLethe(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> (Int32, String, String) {
+func runLethe(_ arguments: [String], input: String = "", environment: [String: String] = [:], directory: String? = nil) throws -> (Int32, String, String) {
     signal(SIGPIPE, SIG_IGN)   // lethe may exit (stopping at an error) before reading all its input
     let process = Process()
     process.executableURL = URL(fileURLWithPath: letheExecutable)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
     process.environment = env
@@ -73,3 +74,17 @@ func runLethe(_ arguments: [String], input: String = "", environment: [String: S
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
 }
+
+/// A fresh empty folder.
+func temporaryFolder() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-shell-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// The repository's root (the tests run from it; the shipped models and data live there).
+let repositoryRoot: String = {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) && dir.path != "/" { dir.deleteLastPathComponent() }
+    return dir.path
+}()

@@ -42,7 +42,7 @@ enum ActivationsCommand: Command {
             }
         }
         if let path = arguments.string("save") {
-            try TensorFile.write([(name: hook, shape: value.shape, values: value.data)], to: (path as NSString).expandingTildeInPath)
+            try TensorFile.write([(name: hook, shape: value.shape, values: value.data)], to: try context.session.writablePath(path, for: "activations --save"))
             context.print("saved \(hook) to \(path)")
         }
         context.set("hook", .string(hook))

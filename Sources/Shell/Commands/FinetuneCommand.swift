@@ -88,7 +88,7 @@ enum FinetuneCommand: Command {
         report(runs, context)
         if let path = arguments.string("plot") {
             let svg = CurveChart.svg(series(runs), title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
-            try CurveChart.write(svg, to: path)
+            try CurveChart.write(svg, to: try context.session.writablePath(path, for: "finetune --plot"))
             context.print("learning curves written to \(path)")
         }
         if let name = arguments.string("keep"), let kept {

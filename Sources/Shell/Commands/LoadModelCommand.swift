@@ -11,7 +11,13 @@ enum LoadModelCommand: Command {
         examples: ["load model models/gpt2-mini/tf_model.h5", "load model ~/gpt2/tf_model.h5 --name gpt2"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let path = (try arguments.positional(0, "a path to an HDF5 file") as NSString).expandingTildeInPath
+        var path = (try arguments.positional(0, "a path to an HDF5 file") as NSString).expandingTildeInPath
+        // A model folder (as Hugging Face ships them) loads its tf_model.h5.
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+           FileManager.default.fileExists(atPath: path + "/tf_model.h5") {
+            path += "/tf_model.h5"
+        }
         let model = try GPT2Model.load(from: path)
         let url = URL(fileURLWithPath: path)
         let fallback = url.deletingPathExtension().lastPathComponent == "tf_model"

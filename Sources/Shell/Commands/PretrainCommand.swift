@@ -38,7 +38,7 @@ enum PretrainCommand: Command {
                    "pretrain --out /tmp/tiny.h5 --steps 20 --layers 2 --width 64 --heads 1 --context 64 --seq-len 64"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        guard let out = arguments.string("out").map({ ($0 as NSString).expandingTildeInPath }) else {
+        guard let out = try arguments.string("out").map({ try context.session.writablePath($0, for: "pretrain --out") }) else {
             throw UsageError("pretrain: --out PATH is required (where checkpoints go)")
         }
         // Create the checkpoint's folder now: finding out at the first checkpoint loses the steps before it.
@@ -104,7 +104,7 @@ enum PretrainCommand: Command {
         }
         context.endProgress()
         let name = arguments.string("name") ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
-        trainer.model.history.append("pretrained to step \(trainer.step) (checkpoint \(out))")
+        trainer.model.history.append("pretrained to step \(trainer.step) (checkpoint \(displayPath(out)))")
         context.session.add(trainer.model, name: name)
         context.set("step", .int(trainer.step))
         context.set("checkpoint", .string(out))

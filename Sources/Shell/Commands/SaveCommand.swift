@@ -9,7 +9,7 @@ enum SaveCommand: Command {
                                   examples: ["save checkpoints/protected.h5", "save models/my-model/tf_model.h5 --config"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let path = (try arguments.positional(0, "a file path") as NSString).expandingTildeInPath
+        let path = try context.session.writablePath(try arguments.positional(0, "a file path"), for: "save")
         let model = try context.session.model()
         let name = context.session.currentName ?? "model"
         var extras: [String: (shape: [Int], values: [Float])] = [:]
@@ -25,7 +25,7 @@ enum SaveCommand: Command {
             object["model_type"] = "gpt2"
             object["architectures"] = ["GPT2LMHeadModel"]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            do { try data.write(to: url, options: .atomic) } catch { throw UsageError("save: cannot write \(url.path): \(error.localizedDescription)") }
+            do { try AtomicFile.write(data, to: url.path) } catch { throw UsageError("save: cannot write \(url.path): \(error)") }
         }
         context.print("saved \(name) to \(path)" + (extras.isEmpty ? "" : " (with its classification head)") + (arguments.has("config") ? " and config.json" : ""))
         context.set("path", .string(path))

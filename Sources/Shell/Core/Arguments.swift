@@ -3,13 +3,18 @@
 public struct Arguments {
     public let command: String
     public let positionals: [String]
+    /// The words as typed after the command's name.
+    public let words: [String]
+    private let firstPositionalIndex: Int?
     private let values: [String: String]
     private let switches: Set<String>
 
     /// Parses `words` (after the command's own words) for a command described by `info`.
     public init(_ words: [String], info: CommandInfo) throws {
         command = info.name
+        self.words = words
         var positionals: [String] = [], values: [String: String] = [:], switches = Set<String>()
+        var firstPositionalIndex: Int?
         let known = Dictionary(info.allFlags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var i = 0
         while i < words.count {
@@ -32,11 +37,13 @@ public struct Arguments {
                     i += 1
                 }
             } else {
+                if positionals.isEmpty { firstPositionalIndex = i }
                 positionals.append(word)
             }
             i += 1
         }
         self.positionals = positionals
+        self.firstPositionalIndex = firstPositionalIndex
         self.values = values
         self.switches = switches
     }
@@ -74,6 +81,13 @@ public struct Arguments {
     public func text(_ what: String) throws -> String {
         guard !positionals.isEmpty else { throw UsageError("\(command): expected \(what)") }
         return positionals.joined(separator: " ")
+    }
+
+    /// The command line with the first positional replaced (`sophon run 50 --every 5` → `sophon run 12 --every 5`).
+    public func commandLine(replacingFirstPositionalWith value: String) -> String {
+        var out = words
+        if let i = firstPositionalIndex { out[i] = value } else { out.insert(value, at: 0) }
+        return ([command] + out.map(LineSplitter.quote)).joined(separator: " ")
     }
 
     public func positional(_ index: Int, _ what: String) throws -> String {

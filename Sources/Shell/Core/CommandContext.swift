@@ -17,6 +17,9 @@ public final class CommandContext {
     public let isTerminal: Bool
     public private(set) var lines: [OutputLine] = []
     private(set) var result: [(String, JSONValue)] = []
+    /// Set by a command that Ctrl-C stopped part-way with its work kept: the command line that does
+    /// exactly what ran (replayed, unchecked, in place of the interrupted one).
+    public var replayAs: String?
     private var streamed = ""
     private var lastProgress = Date.distantPast
     private let write: (String) -> Void

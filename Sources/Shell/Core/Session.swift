@@ -31,6 +31,10 @@ public final class Session {
     private var loadedTokenizer: BPETokenizer?
     /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.
     public var defaultModelPath: String?
+    /// Where commands may write files (`lethe run` confines a replayed session to the current folder).
+    public var writePolicy = WritePolicy.anywhere
+    /// Writes refused by ``writePolicy`` so far, for the summary at the end of a replay.
+    public internal(set) var refusedWrites: [String] = []
 
     public init(seed: UInt64 = 0, defaultModelPath: String? = Session.findDefaultModel()) {
         self.seed = seed

@@ -8,6 +8,9 @@ import Procedures
 public enum Cell: Equatable {
     case markdown(String, source: String)
     case command(source: String, count: Int, lines: [OutputLine], error: String?, elapsedMs: Int)
+    /// A command stopped by Ctrl-C. Replay skips it, or runs `replayAs` (the command that does exactly
+    /// what ran, e.g. `sophon run 12` for a `sophon run 50` stopped after 12 iterations) unchecked.
+    case interrupted(source: String, count: Int, lines: [OutputLine], message: String, replayAs: String?)
     case meta(source: String)
 }
 
@@ -22,6 +25,9 @@ public final class Shell {
     let write: (String) -> Void
     /// Where relative paths in scripts resolve (the folder of the script being run, else the current folder).
     var scriptDirectory: String?
+    /// How deep `%run` scripts are nested now; a script that runs itself stops at ``maxRunDepth``.
+    private var runDepth = 0
+    static let maxRunDepth = 8
 
     public init(session: Session = Session(), isTerminal: Bool = false,
                 write: @escaping (String) -> Void = { try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8)) }) {
@@ -35,7 +41,22 @@ public final class Shell {
         recorder = try Recorder(path: path, seed: session.seed)
     }
 
+    /// Starts recording to a new file with a unique name in `folder` (interactive sessions).
+    public func startRecording(inFolder folder: String, now: Date = Date()) throws {
+        recorder = try Recorder.createUnique(in: folder, seed: session.seed, now: now)
+    }
+
     public var recordingPath: String? { recorder?.path }
+
+    /// Appends a cell to the record. The first failed write is reported once and recording stops
+    /// (a half-written cell must not be followed by more); the session itself goes on.
+    private func record(_ cell: Cell) {
+        guard let recorder else { return }
+        if let failure = recorder.append(cell) {
+            write("warning: \(failure); the session goes on, no longer recorded (%record FILE starts a new record)\n")
+            self.recorder = nil
+        }
+    }
 
     /// Executes one line and returns its cell (nil for blank lines and comments).
     @discardableResult
@@ -49,12 +70,15 @@ public final class Shell {
             return nil
         } else if line.hasPrefix("%") {
             cell = runMeta(line)
+        } else if line == "exit" || line == "quit" {
+            quitRequested = true   // as in IPython
+            return nil
         } else {
             cell = runCommand(line)
         }
         if let cell {
             cells.append(cell)
-            recorder?.append(cell)
+            record(cell)
         }
         return cell
     }
@@ -65,9 +89,11 @@ public final class Shell {
         executionCount += 1
         Interrupt.reset()
         let started = Date()
-        var json = false
+        // A line that does not split (an unclosed quote) still answers in JSON when it asked to.
+        var json = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).contains { $0 == "--json" || $0.hasPrefix("--json\"") }
         let context: CommandContext
         var errorMessage: String?
+        var interruption: Interrupted?
         do {
             let words = try LineSplitter.split(line)
             json = words.contains("--json")
@@ -85,6 +111,7 @@ public final class Shell {
                 context.finishStream()
                 context.endProgress()
                 errorMessage = Shell.message(for: error)
+                interruption = error as? Interrupted
             }
         } catch {
             context = CommandContext(session: session, json: json, isTerminal: isTerminal, write: write)
@@ -98,10 +125,20 @@ public final class Shell {
         }
         if errorMessage != nil { errorCount += 1 }
         let elapsed = Int(Date().timeIntervalSince(started) * 1000)
+        if let interruption {
+            return .interrupted(source: line, count: executionCount, lines: context.lines, message: interruption.description,
+                                replayAs: context.replayAs)
+        }
         return .command(source: line, count: executionCount, lines: context.lines, error: errorMessage, elapsedMs: elapsed)
     }
 
-    static func message(for error: Error) -> String {
+    /// The one line a user sees for an error: control characters typed into a quoted word (a newline,
+    /// say) are shown escaped, so an echoed input never breaks the line.
+    public static func message(for error: Error) -> String {
+        SessionScript.escapeControls(rawMessage(for: error))
+    }
+
+    private static func rawMessage(for error: Error) -> String {
         switch error {
         case let e as UsageError: return e.description
         case let e as GPT2Error: return e.description
@@ -114,58 +151,89 @@ public final class Shell {
     // MARK: - Meta-commands
 
     func runMeta(_ line: String) -> Cell? {
-        let words = (try? LineSplitter.split(line)) ?? [line]
-        let name = words.first ?? line
-        let rest = line.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
         func say(_ s: String) { write(s + "\n") }
-        switch name {
-        case "%md":
+        func fail(_ s: String) -> Cell? { say("error: " + s); errorCount += 1; return nil }
+        let name = String(line.prefix { !$0.isWhitespace })
+        let rest = line.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        guard let meta = MetaCommand.find(name) else {
+            let hint = MetaCommand.suggestion(for: name).map { " (did you mean \($0)?)" } ?? ""
+            return fail("unknown meta-command \(name)\(hint); expected one of \(MetaCommand.all.map(\.name).joined(separator: ", "))")
+        }
+        // Arguments split like a command's (quotes, escapes); `%md` and `%time` take the rest of the line as it is.
+        let words: [String]
+        do { words = meta.takesRawRest ? [] : Array(try LineSplitter.split(line).dropFirst()) } catch {
+            return fail("\(name): \(Shell.message(for: error))")
+        }
+        if !meta.takesRawRest && words.count > meta.maxArguments {
+            return fail("\(name): too many arguments (usage: \(meta.usage))")
+        }
+        let argument = words.first ?? ""
+        switch meta {
+        case .md:
             return .markdown(rest, source: line)
-        case "%seed":
-            guard let seed = UInt64(rest) else { say("error: %seed expects a non-negative whole number, got '\(rest)'"); errorCount += 1; return nil }
+        case .seed:
+            if argument.isEmpty { say("seed \(session.seed)"); return nil }
+            guard let seed = UInt64(argument) else { return fail("%seed expects a non-negative whole number, got '\(argument)'") }
             session.reseed(seed)
             return .meta(source: line)
-        case "%quit", "%exit":
+        case .quit:
             quitRequested = true
             return nil
-        case "%history":
-            for case let .command(source, count, _, _, _) in cells { say(String(format: "%4d  ", count) + source) }
+        case .history:
+            for cell in cells {
+                switch cell {
+                case let .command(source, count, _, _, _): say(String(format: "%4d  ", count) + source)
+                case let .interrupted(source, count, _, _, _): say(String(format: "%4d  ", count) + source + "   # interrupted")
+                default: continue
+                }
+            }
             return nil
-        case "%save":
-            guard !rest.isEmpty else { say("error: %save expects a file name"); errorCount += 1; return nil }
-            do { try SessionScript.render(cells: cells, seed: session.seed).write(toFile: resolve(rest), atomically: true, encoding: .utf8); say("saved \(cells.count) cells to \(rest)") }
-            catch { say("error: cannot write \(rest): \(error.localizedDescription)"); errorCount += 1 }
-            return nil
-        case "%notebook":
-            guard rest.hasSuffix(".ipynb") else { say("error: %notebook expects a file name ending in .ipynb"); errorCount += 1; return nil }
-            do { try Notebook.write(cells: cells, seed: session.seed, to: resolve(rest)); say("wrote notebook \(rest) (\(cells.count) cells)") }
-            catch { say("error: \(Shell.message(for: error))"); errorCount += 1 }
-            return nil
-        case "%record":
-            if rest == "off" { recorder = nil; say("recording stopped"); return nil }
-            guard !rest.isEmpty else { say(recorder.map { "recording to \($0.path)" } ?? "not recording"); return nil }
-            do { try startRecording(to: resolve(rest)); say("recording to \(rest)") }
-            catch { say("error: \(Shell.message(for: error))"); errorCount += 1 }
-            return nil
-        case "%run":
-            guard !rest.isEmpty else { say("error: %run expects a script file"); errorCount += 1; return nil }
+        case .save:
+            guard !argument.isEmpty else { return fail("%save expects a file name (usage: \(meta.usage))") }
             do {
-                let text = try String(contentsOfFile: resolve(rest), encoding: .utf8)
-                for item in try SessionScript.parse(text) {
+                let path = try session.writablePath(resolve(argument), for: "%save")
+                try AtomicFile.write(Data(SessionScript.render(cells: cells, seed: session.seed).utf8), to: path)
+                say("saved \(cells.count) cells to \(argument)")
+            } catch { return fail("%save: \(Shell.message(for: error))") }
+            return nil
+        case .notebook:
+            guard argument.hasSuffix(".ipynb") else { return fail("%notebook expects a file name ending in .ipynb, got '\(argument)'") }
+            do {
+                let path = try session.writablePath(resolve(argument), for: "%notebook")
+                let written = try Notebook.write(cells: cells, seed: session.seed, to: path)
+                say("wrote notebook \(argument) (\(written) cells)")
+            } catch { return fail(Shell.message(for: error)) }
+            return nil
+        case .record:
+            if argument == "off" { recorder = nil; say("recording stopped"); return nil }
+            guard !argument.isEmpty else { say(recorder.map { "recording to \($0.path)" } ?? "not recording"); return nil }
+            do {
+                let path = try session.writablePath(resolve(argument), for: "%record")
+                try startRecording(to: path)
+                say("recording to \(argument)")
+            } catch { return fail(Shell.message(for: error)) }
+            return nil
+        case .run:
+            guard !argument.isEmpty else { return fail("%run expects a script file") }
+            guard runDepth < Shell.maxRunDepth else {
+                return fail("%run \(argument): scripts nested more than \(Shell.maxRunDepth) deep (does a script run itself?)")
+            }
+            runDepth += 1
+            defer { runDepth -= 1 }
+            do {
+                let text = try String(contentsOfFile: resolve(argument), encoding: .utf8)
+                for item in try SessionScript.parse(text) where item.kind != .interrupted {
                     if quitRequested || Interrupt.isRequested { break }
                     execute(item.source)
                 }
-            } catch { say("error: \(Shell.message(for: error))"); errorCount += 1 }
+            } catch let error as CocoaError { return fail("%run: cannot read \(argument) (\(error.localizedDescription))") }
+            catch { return fail("%run \(argument): \(Shell.message(for: error))") }
             return nil
-        case "%time":
+        case .time:
+            guard !rest.isEmpty else { return fail("%time expects a command to time") }
             let started = Date()
-            let cell = execute(rest)
+            execute(rest)
             say(String(format: "time: %.3f s", Date().timeIntervalSince(started)))
-            _ = cell
-            return nil
-        default:
-            say("error: unknown meta-command \(name) (expected %md, %seed, %history, %save, %record, %notebook, %run, %time, %quit)")
-            errorCount += 1
             return nil
         }
     }

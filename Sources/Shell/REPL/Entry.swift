@@ -5,48 +5,119 @@ import GPT2
 import Procedures
 
 public enum LetheMain {
-    static let usage = """
-    usage: lethe                          interactive shell (reads commands from stdin when it is not a terminal)
-           lethe run FILE|- [--check]     replay a recorded session; --check compares outputs with the recording
-           lethe export SESSION FILE.ipynb  convert a recorded session to a Jupyter notebook
-           lethe COMMAND [ARGS...]        run one shell command (e.g. lethe pretrain ..., lethe bench sgemm)
-    options: --seed N (session seed, default 0), --threads N, --no-record
-    """
+    /// An option of `lethe` itself (not of a shell command), declared once: parsing, usage and
+    /// "did you mean" come from these.
+    struct Option {
+        let name: String
+        let value: String?
+        let help: String
+    }
+
+    static let globalOptions = [
+        Option(name: "seed", value: "N", help: "session seed (default 0)"),
+        Option(name: "threads", value: "N", help: "threads for the numerical kernels (default: all cores); results are reproducible for a given count"),
+        Option(name: "no-record", value: nil, help: "do not record the interactive session"),
+    ]
+    static let runOptions = [
+        Option(name: "check", value: nil, help: "compare every output with the recording; differences are reported by line"),
+        Option(name: "allow-writes-anywhere", value: nil, help: "let the replayed session write outside the current folder"),
+    ]
+
+    static var usage: String {
+        func list(_ options: [Option]) -> String {
+            options.map { "  --\($0.name)\($0.value.map { " " + $0 } ?? "")".padding(toLength: 28, withPad: " ", startingAt: 0) + $0.help }.joined(separator: "\n")
+        }
+        return """
+        usage: lethe [OPTIONS]                      interactive shell (reads commands from stdin when it is not a terminal)
+               lethe [OPTIONS] run FILE|- [--check] [--allow-writes-anywhere]
+                                                    replay a recorded session
+               lethe export SESSION FILE.ipynb      convert a recorded session to a Jupyter notebook
+               lethe [OPTIONS] COMMAND [ARGS...]    run one shell command (e.g. lethe pretrain ..., lethe bench sgemm)
+        options:
+        \(list(globalOptions))
+        run options:
+        \(list(runOptions))
+        """
+    }
+
+    /// Options parsed from the front of the arguments (or from `run`'s arguments).
+    struct Parsed {
+        var seed: UInt64 = 0
+        var threads: Int?
+        var record = true
+        var check = false
+        var writesAnywhere = false
+        var positionals: [String] = []
+    }
+
+    struct CommandLineError: Error { let message: String }
+
+    /// Parses `arguments` against `options`. With `stopAtPositional`, parsing stops at the first word
+    /// that is not an option (the rest belongs to a shell command).
+    static func parse(_ arguments: [String], options: [Option], into parsed: inout Parsed, stopAtPositional: Bool) throws -> [String] {
+        var i = 0
+        while i < arguments.count {
+            let word = arguments[i]
+            guard word.hasPrefix("-") && word != "-" else {
+                if stopAtPositional { return Array(arguments[i...]) }
+                parsed.positionals.append(word); i += 1; continue
+            }
+            let name = String(word.drop { $0 == "-" })
+            guard let option = options.first(where: { $0.name == name }) else {
+                let ranked = options.map { ($0.name, EditDistance.between($0.name, name)) }.filter { $0.1 <= 3 }.sorted { $0.1 < $1.1 }
+                throw CommandLineError(message: "unknown option \(word)" + (ranked.first.map { " (did you mean --\($0.0)?)" } ?? "") + "; see lethe --help")
+            }
+            var value: String?
+            if let placeholder = option.value {
+                guard i + 1 < arguments.count else { throw CommandLineError(message: "--\(name) expects \(placeholder)") }
+                value = arguments[i + 1]; i += 1
+            }
+            switch name {
+            case "seed":
+                guard let v = value.flatMap(UInt64.init) else { throw CommandLineError(message: "--seed expects a non-negative whole number, got '\(value ?? "")'") }
+                parsed.seed = v
+            case "threads":
+                guard let v = value.flatMap(Int.init), v > 0 else { throw CommandLineError(message: "--threads expects a positive whole number, got '\(value ?? "")'") }
+                parsed.threads = v
+            case "no-record": parsed.record = false
+            case "check": parsed.check = true
+            case "allow-writes-anywhere": parsed.writesAnywhere = true
+            default: break
+            }
+            i += 1
+        }
+        return []
+    }
 
     /// Runs `lethe` with `arguments` (without the program name); returns the exit status.
     public static func run(_ arguments: [String]) -> Int32 {
-        var args = arguments
-        var seed: UInt64 = 0
-        var record = true
-        if let i = args.firstIndex(of: "--seed") {
-            guard i + 1 < args.count, let s = UInt64(args[i + 1]) else { printError("--seed expects a non-negative whole number"); return 2 }
-            seed = s; args.removeSubrange(i...(i + 1))
-        }
-        if let i = args.firstIndex(of: "--threads") {
-            guard i + 1 < args.count, let n = Int(args[i + 1]), n > 0 else { printError("--threads expects a positive whole number"); return 2 }
-            Threads.count = n; args.removeSubrange(i...(i + 1))
-        } else {
-            Threads.count = Threads.count   // apply the default to OpenBLAS as well
-        }
-        if let i = args.firstIndex(of: "--no-record") { record = false; args.remove(at: i) }
+        if arguments.first == "-h" || arguments.first == "--help" { print(usage); return 0 }
+        var parsed = Parsed()
+        let rest: [String]
+        do { rest = try parse(arguments, options: globalOptions, into: &parsed, stopAtPositional: true) }
+        catch let e as CommandLineError { printError(e.message); return 2 } catch { printError("\(error)"); return 2 }
+        if let threads = parsed.threads { Threads.count = threads } else { Threads.count = Threads.count }   // applies the default to OpenBLAS too
         Memory.retainFreedPages()
         Interrupt.install()
         let terminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
-        let shell = Shell(session: Session(seed: seed), isTerminal: isatty(STDOUT_FILENO) == 1)
 
-        switch args.first {
+        switch rest.first {
         case nil:
-            return terminal ? interactive(shell, record: record) : script(shell, lines: readAllStdin())
-        case "-h", "--help":
-            print(usage); return 0
+            let shell = Shell(session: Session(seed: parsed.seed), isTerminal: isatty(STDOUT_FILENO) == 1)
+            return terminal ? interactive(shell, record: parsed.record) : script(shell, lines: readAllStdin())
         case "run":
-            return replay(shell, Array(args.dropFirst()))
+            if rest.contains("--help") || rest.contains("-h") { print(usage); return 0 }
+            do { _ = try parse(Array(rest.dropFirst()), options: globalOptions + runOptions, into: &parsed, stopAtPositional: false) }
+            catch let e as CommandLineError { printError("run: " + e.message); return 2 } catch { printError("\(error)"); return 2 }
+            if let threads = parsed.threads { Threads.count = threads }
+            return replay(parsed)
         case "export":
-            guard args.count == 3 else { printError("usage: lethe export SESSION FILE.ipynb"); return 2 }
-            do { try Notebook.export(script: args[1], to: args[2]); print("wrote \(args[2])"); return 0 }
+            guard rest.count == 3 else { printError("usage: lethe export SESSION FILE.ipynb"); return 2 }
+            do { try Notebook.export(script: rest[1], to: rest[2]); print("wrote \(rest[2])"); return 0 }
             catch { printError(Shell.message(for: error)); return 1 }
         default:
-            let line = args.map(LineSplitter.quote).joined(separator: " ")
+            let shell = Shell(session: Session(seed: parsed.seed), isTerminal: isatty(STDOUT_FILENO) == 1)
+            let line = rest.map(LineSplitter.quote).joined(separator: " ")
             shell.execute(line)
             return shell.errorCount == 0 ? 0 : 1
         }
@@ -57,15 +128,23 @@ public enum LetheMain {
         try? FileManager.default.createDirectory(atPath: home + "/.lethe", withIntermediateDirectories: true)
         let reader = LineReader(historyPath: home + "/.lethe/history")
         if record {
-            let path = Recorder.defaultPath()
-            do { try shell.startRecording(to: path); print("Lethe — recording this session to \(path) (help for commands, %quit to leave)") }
-            catch { printError("cannot record the session: \(Shell.message(for: error))") }
+            do {
+                try shell.startRecording(inFolder: Recorder.defaultFolder)
+                print("Lethe — recording this session to \(shell.recordingPath ?? "?") (help for commands, %quit or Ctrl-D to leave)")
+            } catch { printError("cannot record the session: \(Shell.message(for: error))") }
         }
         while !shell.quitRequested {
             let prompt = "lethe[\(shell.executionCount + 1)]> "
-            guard let line = reader.readLine(prompt: prompt) else { print(""); break }
-            Interrupt.reset()
-            shell.execute(line)
+            switch reader.readLine(prompt: prompt) {
+            case .endOfInput:
+                print("")
+                return 0
+            case .interrupted:
+                continue   // Ctrl-C at the prompt clears the line, as in IPython; the session goes on
+            case .line(let line):
+                Interrupt.reset()
+                shell.execute(line)
+            }
         }
         return 0
     }
@@ -79,23 +158,38 @@ public enum LetheMain {
         return 0
     }
 
-    static func replay(_ shell: Shell, _ args: [String]) -> Int32 {
-        if args.contains("--help") || args.contains("-h") { print(usage); return 0 }
-        let check = args.contains("--check")
-        guard let file = args.first(where: { $0 != "--check" }) else { printError("usage: lethe run FILE|- [--check]"); return 2 }
+    static func replay(_ options: Parsed) -> Int32 {
+        guard options.positionals.count == 1, let file = options.positionals.first else {
+            printError(options.positionals.isEmpty ? "usage: lethe run FILE|- [--check] [--allow-writes-anywhere]"
+                       : "run: expected one session file, got \(options.positionals.count): \(options.positionals.joined(separator: " "))")
+            return 2
+        }
         let text: String
         if file == "-" {
             text = readAllStdin().joined(separator: "\n")
         } else {
-            guard let t = try? String(contentsOfFile: file, encoding: .utf8) else { printError("cannot read session \(file)"); return 1 }
-            text = t
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                var isDirectory: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
+                printError("cannot read session \(file) (" + (!exists ? "no such file" : isDirectory.boolValue ? "it is a folder" : "not readable UTF-8 text") + ")")
+                return 1
+            }
         }
+        let session = Session(seed: options.seed)
+        if !options.writesAnywhere { session.writePolicy = .currentFolder }
+        let shell = Shell(session: session, isTerminal: isatty(STDOUT_FILENO) == 1)
         do {
             let items = try SessionScript.parse(text)
-            let differences = Replay.run(items, in: shell, check: check)
-            if check {
+            let differences = Replay.run(items, in: shell, check: options.check)
+            if !session.refusedWrites.isEmpty {
+                printError("refused \(session.refusedWrites.count) write(s) outside the current folder: \(session.refusedWrites.joined(separator: ", ")) (--allow-writes-anywhere allows them)")
+            }
+            if Interrupt.isRequested { printError("interrupted; \(file) was not replayed to the end"); return 130 }
+            if options.check {
+                let commands = items.filter { $0.kind == .command }.count
+                guard commands > 0 else { printError("check failed: \(file) has no commands to compare"); return 1 }
                 if differences.isEmpty {
-                    print("check passed: \(items.filter { $0.kind == .command }.count) commands match \(file)")
+                    print("check passed: \(commands) commands match \(file)")
                     return 0
                 }
                 for d in differences { printError("\(file):\(d.description)") }

@@ -1,6 +1,7 @@
 // LineReader.swift — the one Swift file that imports libedit: prompt, emacs keys, history kept across
 // runs, tab completion of commands, subcommands, flags and file paths.
 import CEditLine
+import Procedures
 import Foundation
 
 final class LineReader {
@@ -19,16 +20,32 @@ final class LineReader {
         }
     }
 
-    /// The next line, or nil at end of input (Ctrl-D).
-    func readLine(prompt: String) -> String? {
-        guard let raw = readline(prompt) else { return nil }
+    enum Input { case line(String), interrupted, endOfInput }
+
+    /// The next line; `.interrupted` when Ctrl-C abandoned the line being typed (libedit returns no
+    /// line then, as it does at end of input, so the interrupt flag tells the two apart).
+    func readLine(prompt: String) -> Input {
+        Interrupt.reset()
+        guard let raw = readline(prompt) else {
+            if Interrupt.isRequested {
+                Interrupt.reset()
+                Swift.print("^C")
+                return .interrupted
+            }
+            return .endOfInput
+        }
         defer { free(raw) }
         let line = String(cString: raw)
         if !line.trimmingCharacters(in: .whitespaces).isEmpty {
             add_history(line)
             _ = write_history(historyPath)   // every line: history survives a crash too
         }
-        return line
+        if Interrupt.isRequested {   // Ctrl-C arrived while typing, but libedit still returned the line
+            Interrupt.reset()
+            Swift.print("^C")
+            return .interrupted
+        }
+        return .line(line)
     }
 }
 
@@ -36,7 +53,7 @@ final class LineReader {
 enum Completion {
     nonisolated(unsafe) static var candidates: [String] = []
 
-    static let metaCommands = ["%md", "%seed", "%history", "%save", "%record", "%notebook", "%run", "%time", "%quit"]
+    static let metaCommands = MetaCommand.all.map(\.name)
 
     static func candidates(line: String, word: String) -> [String] {
         let before = line.hasSuffix(word) ? String(line.dropLast(word.count)) : line

@@ -16,9 +16,20 @@ public enum Replay {
         var differences: [ReplayDifference] = []
         for item in items {
             if shell.quitRequested || Interrupt.isRequested { break }
+            if item.kind == .interrupted {
+                // Stopped by Ctrl-C when recorded: redo exactly what ran (unchecked), or nothing.
+                if let replayAs = item.replayAs { shell.execute(replayAs) }
+                continue
+            }
             guard let cell = shell.execute(item.source) else { continue }
-            guard check, item.kind == .command, case let .command(_, _, lines, error, _) = cell else { continue }
-            let actual = lines.compactMap { if case .checked(let s) = $0 { return s } else { return nil } }
+            guard check, item.kind == .command else { continue }
+            guard case let .command(_, _, lines, error, _) = cell else {
+                if case let .interrupted(_, _, _, message, _) = cell {
+                    differences.append(ReplayDifference(line: item.line, expected: "success", actual: "error: " + message))
+                }
+                continue
+            }
+            let actual = lines.compactMap { if case .checked(let s) = $0 { return SessionScript.escapeControls(s) } else { return nil } }
             let expected = item.expected.compactMap { e -> (Int, String)? in
                 if case .checked(let s) = e.output { return (e.line, s) } else { return nil }
             }
@@ -34,7 +45,7 @@ public enum Replay {
                     differences.append(ReplayDifference(line: after, expected: "(nothing more)", actual: extra))
                 }
             }
-            switch (item.expectedError, error) {
+            switch (item.expectedError, error.map(SessionScript.escapeControls)) {
             case (nil, nil): break
             case let (want?, got?) where want.message == got: break
             case let (want?, got):

@@ -1,5 +1,6 @@
 // CurveChart.swift — learning curves as a Unicode chart for the terminal and as an SVG file.
 import Foundation
+import GPT2
 
 struct CurveSeries {
     let label: String
@@ -75,8 +76,8 @@ enum CurveChart {
     static func write(_ contents: String, to path: String) throws {
         let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        do { try contents.write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw UsageError("cannot write \(path): \(error.localizedDescription)")
+        do { try AtomicFile.write(Data(contents.utf8), to: url.path) } catch {
+            throw UsageError("cannot write \(path): \(error)")
         }
     }
 }

@@ -31,7 +31,11 @@ enum ELMRunCommand: Command {
         let started = Date()
         var window: [ELMTermLosses] = []
         for done in 1...count {
-            if Interrupt.isRequested { context.endProgress(); throw Interrupted("elm run: stopped after iteration \(procedure.iteration); `elm run` continues") }
+            if Interrupt.isRequested {
+                context.endProgress()
+                if done > 1 { context.replayAs = a.commandLine(replacingFirstPositionalWith: "\(done - 1)") }
+                throw Interrupted("elm run: stopped after iteration \(procedure.iteration); `elm run` continues")
+            }
             window.append(try procedure.step())
             let rate = Date().timeIntervalSince(started) / Double(done)
             context.progress(String(format: "iteration %d (%d/%d)  %.2f s/it  ETA %.1f min", procedure.iteration, done, count, rate, rate * Double(count - done) / 60))

@@ -18,7 +18,7 @@ enum SophonRunCommand: Command {
         guard count >= 1 else { throw UsageError("sophon run: expected a positive number of iterations") }
         let every = max(1, try arguments.int("every", default: 1))
         let saveEvery = max(1, try arguments.int("save-every", default: 10))
-        let out = arguments.string("out").map { ($0 as NSString).expandingTildeInPath }
+        let out = try arguments.string("out").map { try context.session.writablePath($0, for: "sophon run --out") }
         let trainer = try SophonSupport.trainer(context, restrictedPath: arguments.string("restricted"))
         let started = Date(), first = trainer.iteration
         func save() throws {
@@ -51,6 +51,8 @@ enum SophonRunCommand: Command {
             }
         } catch let interrupted as Interrupted {
             context.endProgress()
+            // The iteration in progress was undone; the completed ones stay, and replay redoes exactly those.
+            if trainer.iteration > first { context.replayAs = arguments.commandLine(replacingFirstPositionalWith: "\(trainer.iteration - first)") }
             try save()
             context.set("iteration", .int(trainer.iteration))
             throw interrupted

@@ -11,7 +11,7 @@ enum SophonSaveCommand: Command {
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         guard let running = context.session.sophon else { throw UsageError("sophon save: no SOPHON run in this session (`sophon step` starts one)") }
-        let path = (try arguments.positional(0, "a path to write") as NSString).expandingTildeInPath
+        let path = try context.session.writablePath(try arguments.positional(0, "a path to write"), for: "sophon save")
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try running.trainer.save(to: path, includeState: !arguments.has("weights-only"))
         context.print("saved \(running.modelName) after \(running.trainer.iteration) SOPHON iterations to \(path)"
