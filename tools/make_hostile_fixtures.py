@@ -101,23 +101,22 @@ def bytes_to_unicode():
     return {b: chr(c) for b, c in zip(printable, chars)}
 
 
+def write_tokenizer(folder, vocab):
+    """encoder.json with `vocab` and a vocab.bpe without merges."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "encoder.json"), "w", encoding="utf-8") as f:
+        json.dump(vocab, f, ensure_ascii=False)
+    with open(os.path.join(folder, "vocab.bpe"), "w", encoding="utf-8") as f:
+        f.write("#version: 0.2\n")
+
+
 def tokenizers():
     table = bytes_to_unicode()
     byte_vocab = {table[b]: b for b in range(256)}
-    folder = os.path.join(PROCEDURE_FIXTURES, "tokenizer-bytes-only")
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "encoder.json"), "w", encoding="utf-8") as f:
-        json.dump(byte_vocab, f, ensure_ascii=False)
-    with open(os.path.join(folder, "vocab.bpe"), "w", encoding="utf-8") as f:
-        f.write("#version: 0.2\n")
+    write_tokenizer(os.path.join(PROCEDURE_FIXTURES, "tokenizer-bytes-only"), byte_vocab)
     huge = dict(byte_vocab)
     huge[table[ord("a")]] = 2_000_000_000
-    folder = os.path.join(OUT, "tokenizer-huge-id")
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "encoder.json"), "w", encoding="utf-8") as f:
-        json.dump(huge, f, ensure_ascii=False)
-    with open(os.path.join(folder, "vocab.bpe"), "w", encoding="utf-8") as f:
-        f.write("#version: 0.2\n")
+    write_tokenizer(os.path.join(OUT, "tokenizer-huge-id"), huge)
 
 
 if __name__ == "__main__":

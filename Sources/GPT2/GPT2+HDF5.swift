@@ -23,7 +23,9 @@ extension GPT2Model {
             if let fromFile = try configBeside(path) ?? embeddedConfig(in: file) {
                 config = try reconcile(fromFile, inferred: config, path: path)
             }
-            try config.validate()
+            do { try config.validate() } catch let error as GPT2Error {   // sizes inferred from the tensors, or Lethe's own attribute
+                throw GPT2Error("\(path): " + error.description.replacingOccurrences(of: "config: ", with: ""))
+            }
             // What the shapes declare must fit in memory before anything is allocated (the weights,
             // then a forward pass's worth again; checked before reading, so a small file cannot lie its way to gigabytes).
             let needed = Double(config.parameterCount) * 4, available = Double(ProcessInfo.processInfo.physicalMemory) / 2

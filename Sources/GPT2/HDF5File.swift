@@ -113,13 +113,7 @@ final class HDF5File {
             if layout == H5D_VIRTUAL {
                 throw HDF5Error("\(path): dataset \(datasetPath) is a virtual dataset (expected data stored in this file)")
             }
-            let space = H5Dget_space(dset)
-            defer { H5Sclose(space) }
-            let rank = Int(H5Sget_simple_extent_ndims(space))
-            guard rank >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) has an unreadable shape") }
-            var dims = [hsize_t](repeating: 0, count: rank)
-            if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
-            let shape = dims.map { Int(clamping: $0) }
+            let shape = try extent(of: dset, datasetPath)
             var count = 1
             for d in shape {
                 let (product, overflow) = count.multipliedReportingOverflow(by: d)
@@ -152,46 +146,42 @@ final class HDF5File {
         let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
         guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
         defer { H5Dclose(dset) }
+        return try extent(of: dset, datasetPath)
+    }
+
+    private func extent(of dset: hid_t, _ datasetPath: String) throws -> [Int] {
         let space = H5Dget_space(dset)
         defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))
         guard rank >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) has an unreadable shape") }
         var dims = [hsize_t](repeating: 0, count: rank)
         if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
-        return dims.map { Int($0) }
+        return dims.map { Int(clamping: $0) }
     }
 
     /// Reads a float dataset: its shape and values converted to Float32. Refuses non-float data.
     func readFloats(_ datasetPath: String) throws -> (shape: [Int], values: [Float]) {
-        let (dset, shape, count) = try openForReading(datasetPath, elementSize: MemoryLayout<Float>.size)
-        defer { H5Dclose(dset) }
-        let type = H5Dget_type(dset)
-        defer { H5Tclose(type) }
-        guard H5Tget_class(type) == H5T_FLOAT else {
-            throw HDF5Error("\(path): dataset \(datasetPath) is not floating point (expected float32)")
-        }
-        var values = [Float](repeating: 0, count: count)
-        let status = values.withUnsafeMutableBytes { buffer in
-            H5Dread(dset, shim_H5T_NATIVE_FLOAT(), shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), buffer.baseAddress)
-        }
-        guard status >= 0 else { throw HDF5Error("\(path): cannot read dataset \(datasetPath) (file truncated or damaged?)") }
-        return (shape, values)
+        try read(datasetPath, as: Float.self, typeClass: H5T_FLOAT, memoryType: shim_H5T_NATIVE_FLOAT(), expected: "float32")
     }
 
-    /// Reads an integer dataset (any integer width) as Int64.
+    /// Reads an integer dataset (any integer width) as Int64. Refuses non-integer data.
     func readIntegers(_ datasetPath: String) throws -> (shape: [Int], values: [Int64]) {
-        let (dset, shape, count) = try openForReading(datasetPath, elementSize: MemoryLayout<Int64>.size)
+        try read(datasetPath, as: Int64.self, typeClass: H5T_INTEGER, memoryType: shim_H5T_NATIVE_INT64(), expected: "integers")
+    }
+
+    private func read<T: Numeric>(_ datasetPath: String, as: T.Type, typeClass: H5T_class_t, memoryType: hid_t, expected: String) throws -> (shape: [Int], values: [T]) {
+        let (dset, shape, count) = try openForReading(datasetPath, elementSize: MemoryLayout<T>.size)
         defer { H5Dclose(dset) }
         let type = H5Dget_type(dset)
         defer { H5Tclose(type) }
-        guard H5Tget_class(type) == H5T_INTEGER else {
-            throw HDF5Error("\(path): dataset \(datasetPath) is not integer data (expected integers)")
+        guard H5Tget_class(type) == typeClass else {
+            throw HDF5Error("\(path): dataset \(datasetPath) holds the wrong kind of number (expected \(expected))")
         }
-        var values = [Int64](repeating: 0, count: count)
+        var values = [T](repeating: 0, count: count)
         let status = values.withUnsafeMutableBytes { buffer in
-            H5Dread(dset, shim_H5T_NATIVE_INT64(), shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), buffer.baseAddress)
+            H5Dread(dset, memoryType, shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(), buffer.baseAddress)
         }
-        guard status >= 0 else { throw HDF5Error("\(path): cannot read dataset \(datasetPath) as integers") }
+        guard status >= 0 else { throw HDF5Error("\(path): cannot read dataset \(datasetPath) (file truncated or damaged?)") }
         return (shape, values)
     }
 

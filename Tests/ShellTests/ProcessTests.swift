@@ -54,31 +54,9 @@ struct ProcessTests {
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
     func pseudoTerminalCompletionAndHistory() throws {
-        signal(SIGPIPE, SIG_IGN)
-        let home = temporaryPath("home")
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        // `script` runs lethe on a pseudo-terminal; "toke<TAB>" must complete to "tokenize".
-        let command = "\(letheExecutable) --no-record"
-        let input = "toke\t \"Hello world\"\n%quit\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", command, "/dev/null"]
-        var env = ProcessInfo.processInfo.environment
-        env["HOME"] = home
-        env["TERM"] = "xterm"
-        process.environment = env
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        for chunk in input.split(separator: "\n", omittingEmptySubsequences: false) {
-            try? stdin.fileHandleForWriting.write(contentsOf: Data((chunk + "\n").utf8))
-            Thread.sleep(forTimeInterval: 0.5)
-        }
-        try stdin.fileHandleForWriting.close()
-        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // "toke<TAB>" must complete to "tokenize".
+        let home = temporaryFolder()
+        let (_, output) = try onPseudoTerminal(["toke\t \"Hello world\"\n", "%quit\n"], home: home)
         #expect(output.contains("lethe[1]>"), "no prompt on a terminal: \(output)")
         #expect(output.contains("2 tokens: 15496 995"), "completion did not produce `tokenize`: \(output)")
         let history = try String(contentsOfFile: home + "/.lethe/history", encoding: .utf8)
@@ -86,9 +64,8 @@ struct ProcessTests {
     }
 
     /// Runs `lethe` on a pseudo-terminal (via `script`), typing `chunks` with a pause after each.
-    private func onPseudoTerminal(_ chunks: [String], arguments: String = "--no-record") throws -> (Int32, String) {
+    private func onPseudoTerminal(_ chunks: [String], arguments: String = "--no-record", home: String = temporaryFolder()) throws -> (Int32, String) {
         signal(SIGPIPE, SIG_IGN)
-        let home = temporaryFolder()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         // A pty made from a non-terminal stdin may have no interrupt character: give it Ctrl-C, as a terminal has.

@@ -80,4 +80,7 @@ enum BLASThreads {
     }()
 
     static func get() -> Int { Int(openblas_get_num_threads()) }
+
+    /// The kernel family OpenBLAS chose for this CPU (`Haswell`, `SkylakeX`, `Zen`, …).
+    static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 }

@@ -6,6 +6,10 @@ import Foundation
 public enum Threads {
     nonisolated(unsafe) private static var current: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// What decides the roundings of a run besides the script and the seed: OpenBLAS's kernels for this
+    /// CPU and the thread count. Recorded in session headers; trained numbers differ when it differs.
+    public static var numericalSetting: String { "OpenBLAS \(BLASThreads.coreName) kernels, \(count) threads" }
+
     /// Threads used by Swift kernels and OpenBLAS. Set once at start-up (not thread-safe to change mid-op).
     public static var count: Int {
         get { current }

@@ -194,6 +194,10 @@ public enum LetheMain {
                 }
                 for d in differences { printError("\(file):\(d.description)") }
                 printError("check failed: \(differences.count) difference(s)")
+                // Training amplifies differences in the last bit: name the likely cause when the setting differs.
+                if let recorded = SessionScript.numericalSetting(of: text), recorded != Threads.numericalSetting {
+                    printError("note: \(file) was recorded with \(recorded); this run uses \(Threads.numericalSetting), so trained numbers differ in rounding")
+                }
                 return 1
             }
             return shell.errorCount == 0 ? 0 : 1

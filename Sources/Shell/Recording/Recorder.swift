@@ -2,6 +2,7 @@
 // so a crash or `kill -9` loses at most the command in flight. A new record is created exclusively
 // (two shells never share one), and a failed write is reported, never swallowed.
 import Foundation
+import Autograd
 import GPT2
 
 final class Recorder {
@@ -25,7 +26,7 @@ final class Recorder {
         if (info.st_mode & S_IFMT) == S_IFDIR { close(descriptor); throw UsageError("cannot record to \(path): it is a folder") }
         if info.st_size == 0 {
             let stamp = ISO8601DateFormatter().string(from: Date())
-            if let failure = write("# Lethe session, started \(stamp)\n%seed \(seed)\n") {
+            if let failure = write("# Lethe session, started \(stamp)\n\(SessionScript.numericalSettingPrefix)\(Threads.numericalSetting)\n%seed \(seed)\n") {
                 close(descriptor)
                 throw UsageError(failure)
             }

@@ -11,6 +11,7 @@
 //   # anything else         a comment
 //
 // Control characters in outputs are written as `\u{D}` escapes, so one output is always one line.
+import Autograd
 import Foundation
 
 public struct ScriptItem: Equatable {
@@ -72,6 +73,17 @@ public enum SessionScript {
 
     private enum Parsed { case output(OutputLine), error(String) }
 
+    /// The header comment that says which BLAS kernels and thread count a session was recorded with.
+    public static let numericalSettingPrefix = "# recorded with "
+
+    /// That setting, if the session's header gives it.
+    public static func numericalSetting(of text: String) -> String? {
+        for line in text.split(separator: "\n").prefix(5) where line.hasPrefix(numericalSettingPrefix) {
+            return String(line.dropFirst(numericalSettingPrefix.count)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return nil
+    }
+
     private static func outputLine(_ line: String) -> Parsed? {
         if line == "#>" { return .output(.checked("")) }
         if line.hasScalarPrefix("#> ") { return .output(.checked(line.droppingScalars(3))) }
@@ -124,7 +136,7 @@ public enum SessionScript {
     }
 
     public static func render(cells: [Cell], seed: UInt64) -> String {
-        "# Lethe session\n%seed \(seed)\n" + cells.map(render).joined(separator: "\n") + "\n"
+        "# Lethe session\n\(numericalSettingPrefix)\(Threads.numericalSetting)\n%seed \(seed)\n" + cells.map(render).joined(separator: "\n") + "\n"
     }
 
     // MARK: - Markdown text of a cell
