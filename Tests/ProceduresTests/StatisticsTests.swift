@@ -1,0 +1,111 @@
+// StatisticsTests.swift — intervals, two-sample tests and memorisation scores against scipy,
+// scikit-learn and rouge-score (tools/make_statistics_fixtures.py → Fixtures/statistics_cases.json).
+import Foundation
+import Procedures
+import Testing
+
+private struct Cases: Decodable {
+    struct Wilson: Decodable { let successes: Int, trials: Int, lower: Double, upper: Double }
+    struct Bootstrap: Decodable { let values: [Double], lower: Double, upper: Double }
+    struct KS: Decodable { let a: [Double], b: [Double], statistic: Double, p: Double }
+    struct AUC: Decodable { let positives: [Double], negatives: [Double], auc: Double }
+    struct Rouge: Decodable { let generated: [Int32], reference: [Int32], f: Double }
+    struct Membership: Decodable { let logProbabilities: [Float], vocabulary: Int, targets: [Int32], loss: Double, minK: Double, minKPlusPlus: Double }
+    let wilson: [Wilson], bootstrap: Bootstrap, ks: [KS], auc: [AUC], rouge: [Rouge], membership: [Membership]
+
+    static let loaded: Cases? = try? JSONDecoder().decode(Cases.self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("statistics_cases.json"))))
+}
+
+@Suite("Statistics against scipy, scikit-learn and rouge-score")
+struct StatisticsTests {
+    private var cases: Cases { get throws { try #require(Cases.loaded) } }
+
+    @Test func wilsonIntervalMatchesScipy() throws {
+        for c in try cases.wilson {
+            let e = Intervals.wilson(successes: c.successes, trials: c.trials)
+            #expect(abs(e.lower - c.lower) < 1e-12 && abs(e.upper - c.upper) < 1e-12, "\(c.successes)/\(c.trials): \(e) vs [\(c.lower), \(c.upper)]")
+        }
+    }
+
+    @Test func itemBootstrapMatchesScipyAndWilson() throws {
+        let c = try cases.bootstrap
+        let e = Intervals.bootstrapMean(c.values, resamples: 20000, seed: 3)
+        // Two Monte Carlo estimates of the same percentiles: within about one item (1/500) of each other.
+        #expect(abs(e.lower - c.lower) <= 0.004 && abs(e.upper - c.upper) <= 0.004, "\(e) vs scipy [\(c.lower), \(c.upper)]")
+        let successes = Int(c.values.reduce(0, +))
+        let wilson = Intervals.wilson(successes: successes, trials: c.values.count)
+        #expect(abs(e.lower - wilson.lower) < 0.006 && abs(e.upper - wilson.upper) < 0.006, "\(e) vs Wilson \(wilson)")
+    }
+
+    @Test func hierarchicalBootstrapWidensWithSeedSpread() {
+        // Three seeds that agree give about the one-seed interval; three that disagree a wider one.
+        let agree = (0..<3).map { s in (0..<300).map { Double(($0 * 7 + s) % 4 == 0 ? 0 : 1) } }
+        let disagree = [0.55, 0.75, 0.95].map { rate in (0..<300).map { Double($0) < rate * 300 ? 1.0 : 0 } }
+        let a = Intervals.hierarchicalBootstrapMean(agree, seed: 1), d = Intervals.hierarchicalBootstrapMean(disagree, seed: 1)
+        #expect(a.upper - a.lower < 0.07)
+        #expect(d.upper - d.lower > 0.3, "\(d)")
+        #expect(abs(d.value - 0.75) < 1e-9)
+        #expect(Estimate(value: 0.7, lower: 0.65, upper: 0.75).ties(with: Estimate(value: 0.78, lower: 0.74, upper: 0.82)))
+        #expect(!Estimate(value: 0.7, lower: 0.65, upper: 0.73).ties(with: Estimate(value: 0.78, lower: 0.74, upper: 0.82)))
+    }
+
+    @Test func kolmogorovSmirnovMatchesScipyExact() throws {
+        for (index, c) in try cases.ks.enumerated() {
+            let ks = try KolmogorovSmirnov(c.a, c.b)
+            #expect(abs(ks.statistic - c.statistic) < 1e-12, "case \(index): D \(ks.statistic) vs \(c.statistic)")
+            #expect(abs(ks.pValue - c.p) <= 1e-9 + 1e-7 * c.p, "case \(index): p \(ks.pValue) vs \(c.p)")
+        }
+        #expect(throws: StatisticsError.self) { try KolmogorovSmirnov([], [1]) }
+    }
+
+    @Test func aucMatchesScikitLearn() throws {
+        for c in try cases.auc {
+            #expect(abs(try ROC.auc(positives: c.positives, negatives: c.negatives) - c.auc) < 1e-12)
+        }
+    }
+
+    @Test func rougeLMatchesRougeScore() throws {
+        for c in try cases.rouge {
+            #expect(abs(Memorisation.rougeL(c.generated, reference: c.reference) - c.f) < 1e-12, "\(c.generated) / \(c.reference)")
+        }
+    }
+
+    @Test func membershipScoresMatchTheFormulas() throws {
+        for c in try cases.membership {
+            let s = try c.logProbabilities.withUnsafeBufferPointer {
+                try Memorisation.scores(logProbabilities: $0, vocabulary: c.vocabulary, targets: c.targets)
+            }
+            #expect(abs(s.loss - c.loss) < 1e-5 && abs(s.minK - c.minK) < 1e-5, "\(s)")
+            #expect(abs(s.minKPlusPlus - c.minKPlusPlus) < 1e-4, "\(s.minKPlusPlus) vs \(c.minKPlusPlus)")
+        }
+    }
+}
+
+@Suite("Attack summaries")
+struct AttackSummaryTests {
+    private func curve(_ accuracies: [Double], finalLoss: Double, items: Int = 200) -> [CurvePoint] {
+        accuracies.enumerated().map { i, accuracy in
+            let correct = (0..<items).map { Double($0) < accuracy * Double(items) }
+            return CurvePoint(step: i * 10, epoch: Double(i), trainLoss: i == 0 ? nil : (i == accuracies.count - 1 ? finalLoss : 0.6), correct: correct)
+        }
+    }
+
+    @Test func anAttackTeachesOnlyWhenEverySeedLearns() {
+        let learns = AttackSummary(label: "original adamw", curves: [curve([0.5, 0.7, 0.8], finalLoss: 0.2), curve([0.5, 0.72, 0.78], finalLoss: 0.3)])
+        #expect(learns.teaches && learns.bestIndex == 2)
+        #expect(abs(learns.best.value - 0.79) < 1e-9)
+        let oneSeedFails = AttackSummary(label: "x", curves: [curve([0.5, 0.7, 0.8], finalLoss: 0.2), curve([0.5, 0.6, 0.65], finalLoss: 0.3)])
+        #expect(!oneSeedFails.teaches)
+        let lossTooHigh = AttackSummary(label: "x", curves: [curve([0.5, 0.75], finalLoss: 0.45)])
+        #expect(!lossTooHigh.teaches)
+    }
+
+    @Test func bestAccuraciesCompareAsTiesUnlessTheirIntervalsSeparate() {
+        let original = AttackSummary(label: "original adamw", curves: [curve([0.5, 0.8], finalLoss: 0.1)])
+        let protected = AttackSummary(label: "sophon adamw", curves: [curve([0.5, 0.52], finalLoss: 0.6)])
+        let close = AttackSummary(label: "near adamw", curves: [curve([0.5, 0.78], finalLoss: 0.1)])
+        #expect(protected.comparison(with: original) == "lower")
+        #expect(close.comparison(with: original) == "tie")
+        #expect(original.comparison(with: protected) == "higher")
+    }
+}
