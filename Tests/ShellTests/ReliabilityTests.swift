@@ -136,6 +136,12 @@ struct ReliabilityTests {
         #expect(shell.output.contains("wrote notebook"))
     }
 
+    @Test func aMistypedFlagSuggestsTheNearestOne() {
+        let out = CapturingShell().run(#"generate "Hi" --max-token 3"#)
+        #expect(out.contains("error: generate: unknown flag --max-token (did you mean --max-tokens?)"), "\(out)")
+        #expect(CapturingShell().run("%notbook x.ipynb").contains("unknown meta-command %notbook (did you mean %notebook?)"))
+    }
+
     @Test func exitAndQuitLeaveLikeQuitMeta() {
         for word in ["exit", "quit", "%exit", "%quit"] {
             let shell = CapturingShell()

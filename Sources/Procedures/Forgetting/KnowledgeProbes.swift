@@ -54,6 +54,12 @@ public struct ProbeSummary: Sendable {
     public let outcomes: [ProbeOutcome]
     public var hits: Int { outcomes.filter(\.hit).count }
     public var hitRate: Double { outcomes.isEmpty ? 0 : Double(hits) / Double(outcomes.count) }
+    /// The hit rate with Wilson's 95% interval.
+    public var hitRateEstimate: Estimate { Intervals.wilson(successes: hits, trials: outcomes.count) }
+
+    /// The mean answer probability with a 95% bootstrap interval over the probes.
+    public var answerProbabilityEstimate: Estimate { Intervals.bootstrapMean(outcomes.map(\.answerProbability)) }
+
     public var meanAnswerProbability: Double {
         outcomes.isEmpty ? 0 : outcomes.map(\.answerProbability).reduce(0, +) / Double(outcomes.count)
     }

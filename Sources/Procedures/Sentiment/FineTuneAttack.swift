@@ -81,6 +81,16 @@ public struct CurvePoint: Sendable, Equatable {
     /// Mean training loss since the previous point (nil before training).
     public let trainLoss: Double?
     public let testAccuracy: Double
+    /// Whether each test item was classified right (for intervals over test items).
+    public let correct: [Bool]
+
+    public init(step: Int, epoch: Double, trainLoss: Double?, correct: [Bool]) {
+        self.step = step
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.correct = correct
+        testAccuracy = Double(correct.filter { $0 }.count) / Double(max(1, correct.count))
+    }
 }
 
 public enum FineTuneEvent {
@@ -111,7 +121,7 @@ public enum FineTuneAttack {
         let total = settings.steps ?? batchesPerEpoch * settings.epochs
         let schedule: LearningRateSchedule = settings.linearDecay ? .linear(warmup: settings.warmup, total: total)
                                                                   : .warmupConstant(warmup: settings.warmup)
-        var curve = [CurvePoint(step: 0, epoch: 0, trainLoss: nil, testAccuracy: try classifier.evaluate(test, shouldStop: shouldStop).accuracy)]
+        var curve = [CurvePoint(step: 0, epoch: 0, trainLoss: nil, correct: try classifier.evaluateItems(test, shouldStop: shouldStop).correct)]
         report(.evaluation(curve[0]))
         var step = 0, lossSum = 0.0, lossCount = 0
         var epochBatches: [[Int]] = []
@@ -134,7 +144,7 @@ public enum FineTuneAttack {
             let epochEnd = step % batchesPerEpoch == 0
             if (settings.evalEvery > 0 ? step % settings.evalEvery == 0 : epochEnd) || step == total {
                 let point = CurvePoint(step: step, epoch: Double(step) / Double(batchesPerEpoch), trainLoss: lossSum / Double(max(1, lossCount)),
-                                       testAccuracy: try classifier.evaluate(test, shouldStop: shouldStop).accuracy)
+                                       correct: try classifier.evaluateItems(test, shouldStop: shouldStop).correct)
                 curve.append(point)
                 report(.evaluation(point))
                 lossSum = 0; lossCount = 0

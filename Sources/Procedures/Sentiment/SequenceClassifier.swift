@@ -40,7 +40,15 @@ public final class SequenceClassifier {
     /// Accuracy and mean cross-entropy on a dataset (no gradients, no dropout).
     public func evaluate(_ data: SentimentDataset, batchSize: Int = 16,
                          shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> (accuracy: Double, loss: Double) {
-        var correct = 0, totalLoss = 0.0
+        let result = try evaluateItems(data, batchSize: batchSize, shouldStop: shouldStop)
+        return (Double(result.correct.filter { $0 }.count) / Double(max(1, data.count)), result.loss)
+    }
+
+    /// Whether each item (in the dataset's order) was classified right, and the mean cross-entropy:
+    /// what an interval over test items is bootstrapped from.
+    public func evaluateItems(_ data: SentimentDataset, batchSize: Int = 16,
+                              shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> (correct: [Bool], loss: Double) {
+        var correct = [Bool](repeating: false, count: data.count), totalLoss = 0.0
         try GradMode.withNoGrad {
             var rng = RNG(seed: 0)
             for rows in data.lengthSortedBatches(size: batchSize) {
@@ -52,10 +60,10 @@ public final class SequenceClassifier {
                 for (r, label) in labels.enumerated() {
                     let row = z.data[(r * classes)..<((r + 1) * classes)]
                     let best = row.indices.max { row[$0] < row[$1] }.map { $0 - r * classes } ?? 0
-                    if best == Int(label) { correct += 1 }
+                    correct[rows[r]] = best == Int(label)
                 }
             }
         }
-        return (Double(correct) / Double(max(1, data.count)), totalLoss / Double(max(1, data.count)))
+        return (correct, totalLoss / Double(max(1, data.count)))
     }
 }

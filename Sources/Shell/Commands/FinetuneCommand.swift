@@ -22,6 +22,7 @@ enum FinetuneCommand: Command {
             FlagInfo("schedule", value: "linear|constant", "linear decay to 0 (default) or constant"),
             FlagInfo("clip", value: "C", "gradient-norm clip, 0 = none (default 1)"),
             FlagInfo("seed", value: "S", "seed of head, shuffling and dropout (default 42)"),
+            FlagInfo("seeds", value: "N", "run every attack with seeds S, S+1, …, S+N−1 (default 1); intervals then cover the seeds too"),
             FlagInfo("head", value: "reinit|keep", "new head (default) or the model's stored head"),
             FlagInfo("trainable", value: "all|head|last:K", "what trains (default all)"),
             FlagInfo("eval-every", value: "N", "test every N updates (default: every epoch)"),
@@ -34,7 +35,13 @@ enum FinetuneCommand: Command {
             FlagInfo("keep", value: "NAME", "keep the fine-tuned model (and head) in the session as NAME")],
         examples: ["finetune", "finetune --optimizer adamw --lr 1e-4 --epochs 3 --plot curves/original.svg",
                    "finetune --sweep --lrs 1e-4,1e-3 --epochs 2 --scratch", "finetune --trainable head --lr 1e-2"],
-        discussion: "Every run trains a copy: the session's model is unchanged unless --keep names the result.")
+        discussion: """
+        Every run trains a copy: the session's model is unchanged unless --keep names the result. After the runs, each \
+        attack's accuracy at every evaluation is given with a 95% interval (percentile bootstrap over test reviews, and \
+        over seeds with --seeds), and whether the attack teaches the first model at all (every seed: final train loss \
+        below 0.4 and test accuracy 0.70 or more). An attack that does not cannot measure protection, and the other \
+        models' rows say so. A difference whose intervals overlap is a tie.
+        """)
 
     struct Run {
         let label: String
@@ -68,31 +75,50 @@ enum FinetuneCommand: Command {
                 }
             }
         }
-        context.print("fine-tuning \(names.joined(separator: ", ")) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)")
+        let seedCount = try arguments.int("seeds", default: 1)
+        guard (1...100).contains(seedCount) else { throw UsageError("finetune: --seeds expects 1 to 100, got \(seedCount)") }
+        context.print("fine-tuning \(names.joined(separator: ", ")) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)"
+                      + (seedCount > 1 ? ", \(seedCount) seeds each" : ""))
         var runs: [Run] = []
+        var groups: [(label: String, curves: [[CurvePoint]])] = []
         var kept: SequenceClassifier?
         for recipe in recipes {
-            for (modelName, model) in models {
-                let classifier = try classifierCopy(of: model, modelName: modelName, arguments, context, settings: recipe)
-                let curve = try attack(classifier, label: "\(modelName) \(recipe.label)", train, test, recipe, context)
-                runs.append(Run(label: "\(modelName) \(recipe.label)", curve: curve))
-                kept = classifier
-            }
-            if arguments.has("scratch") {
-                var rng = RNG(seed: recipe.seed)
-                let fresh = SequenceClassifier(body: try GPT2Model(config: current.config, rng: &rng), rng: &rng)
-                let scratchCurve = try attack(fresh, label: "scratch \(recipe.label)", train, test, recipe, context)
-                runs.append(Run(label: "scratch \(recipe.label)", curve: scratchCurve))
+            var targets = models.map { (name: $0.0, model: Optional($0.1)) }
+            if arguments.has("scratch") { targets.append((name: "scratch", model: nil)) }
+            for target in targets {
+                let label = "\(target.name) \(recipe.label)"
+                var curves: [[CurvePoint]] = []
+                for offset in 0..<seedCount {
+                    var seeded = recipe
+                    seeded.seed = recipe.seed &+ UInt64(offset)
+                    let runLabel = seedCount > 1 ? "\(label) seed \(seeded.seed)" : label
+                    let classifier: SequenceClassifier
+                    if let model = target.model {
+                        classifier = try classifierCopy(of: model, modelName: target.name, arguments, context, settings: seeded)
+                    } else {   // the same shape, randomly initialised, as a baseline
+                        var rng = RNG(seed: seeded.seed)
+                        classifier = SequenceClassifier(body: try GPT2Model(config: current.config, rng: &rng), rng: &rng)
+                    }
+                    let curve = try attack(classifier, label: runLabel, train, test, seeded, context)
+                    runs.append(Run(label: runLabel, curve: curve))
+                    curves.append(curve)
+                    if target.model != nil { kept = classifier }
+                }
+                groups.append((label, curves))
             }
         }
-        report(runs, context)
+        let summaries = groups.map { AttackSummary(label: $0.label, curves: $0.curves) }
+        // With several seeds the charts show each attack's mean curve, not every seed's.
+        let chartLines = seedCount > 1 ? summaries.map { CurveSeries(label: $0.label, points: Array(zip($0.epochs, $0.estimates.map(\.value)))) } : series(runs)
+        report(runs, chart: chartLines, context)
+        reportIntervals(summaries, perRecipe: models.count + (arguments.has("scratch") ? 1 : 0), seeds: seedCount, testCount: test.count, context)
         if let path = arguments.string("plot") {
-            let svg = CurveChart.svg(series(runs), title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
+            let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
             try CurveChart.write(svg, to: try context.session.writablePath(path, for: "finetune --plot"))
             context.print("learning curves written to \(path)")
         }
         if let name = arguments.string("keep"), let kept {
-            guard recipes.count == 1, models.count == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep or --models") }
+            guard recipes.count == 1, models.count == 1, seedCount == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep, --models or --seeds") }
             kept.body.history.append("fine-tuned as a sentiment classifier (\(recipes[0].label), \(train.count) reviews)")
             context.session.add(kept.body, name: name)
             context.session.classifierHeads[name] = kept.head.detach()
@@ -169,7 +195,39 @@ enum FinetuneCommand: Command {
         runs.map { CurveSeries(label: $0.label, points: $0.curve.map { ($0.epoch, $0.testAccuracy) }) }
     }
 
-    private static func report(_ runs: [Run], _ context: CommandContext) {
+    /// Each attack's accuracy with its interval at every evaluation, its best, whether it teaches the
+    /// first model, and how the other models compare with the first under it.
+    private static func reportIntervals(_ summaries: [AttackSummary], perRecipe: Int, seeds: Int, testCount: Int, _ context: CommandContext) {
+        guard !summaries.isEmpty else { return }
+        context.print("95% intervals, bootstrap over the \(testCount) test reviews" + (seeds > 1 ? " and the \(seeds) seeds" : "")
+                      + "; overlapping intervals are a tie")
+        let labelWidth = max(12, summaries.map(\.label.count).max() ?? 12)
+        var rows: [JSONValue] = []
+        for (index, summary) in summaries.enumerated() {
+            let reference = summaries[index - index % max(1, perRecipe)]   // the first model under the same recipe
+            var line = summary.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+            for estimate in summary.estimates { line += "  " + estimate.description }
+            line += String(format: "   best ep %.2f", summary.epochs[summary.bestIndex])
+            var fields: [(String, JSONValue)] = [
+                ("label", .string(summary.label)), ("epochs", .array(summary.epochs.map { .number($0) })),
+                ("accuracy", .array(summary.estimates.map { .array([.number($0.value), .number($0.lower), .number($0.upper)]) })),
+                ("best", .array([.number(summary.best.value), .number(summary.best.lower), .number(summary.best.upper)])),
+                ("final_train_loss", .array(summary.finalTrainLosses.map { .number($0) })), ("teaches", .bool(summary.teaches))]
+            if reference.label == summary.label {
+                line += summary.teaches ? "  teaches the task" : "  does not teach the task: measures no protection"
+            } else {
+                line += "  vs \(reference.label.split(separator: " ").first ?? ""): " + summary.comparison(with: reference)
+                    + (reference.teaches ? "" : " (the attack does not teach it: no measure of protection)")
+                fields.append(("versus_first", .string(summary.comparison(with: reference))))
+                fields.append(("valid_attack", .bool(reference.teaches)))
+            }
+            context.print(line)
+            rows.append(.object(fields))
+        }
+        context.set("intervals", .array(rows))
+    }
+
+    private static func report(_ runs: [Run], chart: [CurveSeries], _ context: CommandContext) {
         let labelWidth = max(12, runs.map(\.label.count).max() ?? 12)
         let columns = runs.map(\.curve.count).max() ?? 0
         var header = "run".padding(toLength: labelWidth, withPad: " ", startingAt: 0)
@@ -183,7 +241,7 @@ enum FinetuneCommand: Command {
             line += String(format: "  %5.3f", run.curve.map(\.testAccuracy).max() ?? 0)
             context.print(line)
         }
-        for line in CurveChart.text(series(runs), xLabel: "epoch") { context.print(line) }
+        for line in CurveChart.text(chart, xLabel: "epoch") { context.print(line) }
         context.set("runs", .array(runs.map { run in
             .object([("label", .string(run.label)),
                      ("steps", .ints(run.curve.map(\.step))),

@@ -33,13 +33,15 @@ enum ProbeCommand: Command {
         let fitted = try regression.fit(trainFeatures, labels: train.labels)
         let trainAccuracy = fitted.accuracy(trainFeatures, labels: train.labels)
         let testAccuracy = fitted.accuracy(testFeatures, labels: test.labels)
-        context.print(String(format: "probe on %@ (%@ pooling, %d features): train accuracy %.3f (%d), test accuracy %.3f (%d)",
-                             hook, pooling.rawValue, trainFeatures.width, trainAccuracy, train.count, testAccuracy, test.count))
+        let testInterval = Intervals.wilson(successes: Int((testAccuracy * Double(test.count)).rounded()), trials: test.count)
+        context.print(String(format: "probe on %@ (%@ pooling, %d features): train accuracy %.3f (%d), test accuracy %.3f [%.3f, %.3f] (%d)",
+                             hook, pooling.rawValue, trainFeatures.width, trainAccuracy, train.count, testAccuracy, testInterval.lower, testInterval.upper, test.count))
         context.note(String(format: "probe took %.1f s", Date().timeIntervalSince(started)))
         context.set("hook", .string(hook))
         context.set("pooling", .string(pooling.rawValue))
         context.set("train_accuracy", .number(trainAccuracy))
         context.set("test_accuracy", .number(testAccuracy))
+        context.set("test_accuracy_interval", .array([.number(testInterval.lower), .number(testInterval.upper)]))
     }
 
     private static func features(_ model: GPT2Model, _ data: SentimentDataset, _ hook: String, _ pooling: Pooling,

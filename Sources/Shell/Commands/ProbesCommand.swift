@@ -25,8 +25,11 @@ enum ProbesCommand: Command {
         for set in file.sets where wanted == "all" || set.name == wanted {
             let summary = try KnowledgeProber.run(model: model, tokenizer: try context.session.tokenizer(), name: set.name,
                                                   probes: set.probes, maxNewTokens: file.maxNewTokens)
-            context.print(set.name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " %2d/%-2d hits (%.1f%%), mean answer probability %.4f",
-                                 summary.hits, summary.outcomes.count, 100 * summary.hitRate, summary.meanAnswerProbability))
+            let rate = summary.hitRateEstimate, answer = summary.answerProbabilityEstimate
+            context.print(set.name.padding(toLength: 9, withPad: " ", startingAt: 0)
+                          + String(format: " %2d/%-2d hits (%.1f%% [%.1f, %.1f]), mean answer probability %.4f [%.4f, %.4f]",
+                                   summary.hits, summary.outcomes.count, 100 * rate.value, 100 * rate.lower, 100 * rate.upper,
+                                   answer.value, answer.lower, answer.upper))
             for outcome in summary.outcomes.prefix(max(0, show)) {
                 let prompt = outcome.probe.prompt.count > 60 ? "…" + outcome.probe.prompt.suffix(59) : outcome.probe.prompt
                 context.print("  \(outcome.hit ? "✓" : "·") \(prompt) ⟶\(outcome.continuation.replacingOccurrences(of: "\n", with: "⏎"))"
@@ -34,7 +37,9 @@ enum ProbesCommand: Command {
             }
             results.append((set.name, .object([("hits", .int(summary.hits)), ("count", .int(summary.outcomes.count)),
                                                 ("hit_rate", .number(summary.hitRate)),
-                                                ("answer_probability", .number(summary.meanAnswerProbability))])))
+                                                ("hit_rate_interval", .array([.number(rate.lower), .number(rate.upper)])),
+                                                ("answer_probability", .number(summary.meanAnswerProbability)),
+                                                ("answer_probability_interval", .array([.number(answer.lower), .number(answer.upper)]))])))
         }
         context.set("sets", .object(results))
     }

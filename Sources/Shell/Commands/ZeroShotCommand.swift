@@ -36,8 +36,9 @@ enum ZeroShotCommand: Command {
         }
         let result = try scorer.evaluate(model: model, examples: examples, batchSize: batch)
         let m = result.metrics
-        context.print(String(format: "zero-shot on %d reviews of %@: accuracy %.3f  precision %.3f  recall %.3f  F1 %.3f",
-                             m.count, URL(fileURLWithPath: path).lastPathComponent, m.accuracy, m.precision, m.recall, m.f1))
+        let accuracy = Intervals.wilson(successes: m.truePositives + m.trueNegatives, trials: m.count)
+        context.print(String(format: "zero-shot on %d reviews of %@: accuracy %.3f [%.3f, %.3f]  precision %.3f  recall %.3f  F1 %.3f",
+                             m.count, URL(fileURLWithPath: path).lastPathComponent, m.accuracy, accuracy.lower, accuracy.upper, m.precision, m.recall, m.f1))
         context.print("confusion (rows = truth):   predicted neg  predicted pos")
         context.print(String(format: "  negative                %9d  %13d", m.trueNegatives, m.falsePositives))
         context.print(String(format: "  positive                %9d  %13d", m.falseNegatives, m.truePositives))
@@ -45,6 +46,7 @@ enum ZeroShotCommand: Command {
                       + (result.truncated > 0 ? "  (\(result.truncated) reviews cut to fit the context)" : ""))
         context.set("examples", .int(m.count))
         context.set("accuracy", .number(m.accuracy))
+        context.set("accuracy_interval", .array([.number(accuracy.lower), .number(accuracy.upper)]))
         context.set("precision", .number(m.precision))
         context.set("recall", .number(m.recall))
         context.set("f1", .number(m.f1))

@@ -24,7 +24,10 @@ public struct Arguments {
                 if let eq = name.firstIndex(of: "=") { inlineValue = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
                 guard let flag = known[name] else {
                     let list = info.allFlags.map { "--" + $0.name }.joined(separator: ", ")
-                    throw UsageError("\(info.name): unknown flag --\(name) (expected one of: \(list))")
+                    let nearest = info.allFlags.map { ($0.name, EditDistance.between($0.name, name)) }
+                        .filter { $0.1 <= max(2, name.count / 3) }.min { $0.1 < $1.1 }
+                    throw UsageError("\(info.name): unknown flag --\(name)" + (nearest.map { " (did you mean --\($0.0)?)" } ?? "")
+                                     + " (expected one of: \(list))")
                 }
                 if flag.value == nil {
                     guard inlineValue == nil else { throw UsageError("\(info.name): --\(name) takes no value") }
