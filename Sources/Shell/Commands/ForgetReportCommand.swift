@@ -1,0 +1,119 @@
+// ForgetReportCommand.swift — `forget report`: the standard forgetting metrics for several models side
+// by side, against the exact never-trained reference (gpt2-mini-noholmes).
+import Foundation
+import GPT2
+import Procedures
+
+enum ForgetReportCommand: Command {
+    static let info = CommandInfo(
+        name: "forget report",
+        abstract: "Forgetting metrics for several models: verbatim and knowledge memorisation, membership inference, forget quality, utility.",
+        usage: "forget report --models A,B,... [--reference NAME] [--passages N] [--length T] [--verbatim N] [--data DIR]",
+        flags: [FlagInfo("models", value: "LIST", "models to report (loaded names, or folders under models/), comma-separated"),
+                FlagInfo("reference", value: "NAME", "the model that never trained on the concept (default gpt2-mini-noholmes)"),
+                FlagInfo("passages", value: "N", "member and held-out passages each (default 100)"),
+                FlagInfo("length", value: "T", "tokens per passage (default 128)"),
+                FlagInfo("verbatim", value: "N", "member passages prompted for verbatim memorisation (default 40; prompt and continuation are half the length each)"),
+                FlagInfo("data", value: "DIR", "corpus folder (default examples/data)")],
+        examples: ["forget report --models gpt2-mini,gpt2-mini-noholmes", "forget report --models gpt2-mini,unlearned --passages 50"],
+        discussion: """
+        Members are passages of the Holmes books' training part (what gpt2-mini trained on); held-out passages come from \
+        the last 5% of every book, which no model trained on. Membership inference: ROC AUC of −loss and of Min-K%++ \
+        (k = 20%), members against held-out; PrivLeak = (AUC − AUC of the reference) / AUC of the reference, with \
+        Min-K%++. Forget quality (TOFU): the two-sample Kolmogorov–Smirnov p-value between the model's and the \
+        reference's per-passage mean losses on the members (high: indistinguishable from never having trained). \
+        Rates and means come with 95% intervals (Wilson for hit rates, bootstrap over passages or probes otherwise).
+        """)
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        guard let list = arguments.string("models") else { throw UsageError("forget report: --models A,B,... is required") }
+        let names = list.split(separator: ",").map(String.init)
+        let referenceName = arguments.string("reference") ?? "gpt2-mini-noholmes"
+        let models = try (names + (names.contains(referenceName) ? [] : [referenceName])).map { ($0, try model(named: $0, context)) }
+        let length = try arguments.int("length", default: 128), count = try arguments.int("passages", default: 100)
+        let verbatim = try arguments.int("verbatim", default: 40)
+        guard length >= 16, length <= models.map({ $0.1.config.contextLength }).min() ?? 0, count >= 10, verbatim >= 0 else {
+            throw UsageError("forget report: --length must be 16 to the models' context, --passages at least 10, --verbatim not negative")
+        }
+        let tokenizer = try context.session.tokenizer()
+        let sources = try PretrainCommand.sources(arguments, resolve: DataPaths.resolve)
+        let corpus = try TokenCorpus(sources: sources.filter { ["holmes", "original", "wikitext"].contains($0.name) }, tokenizer: tokenizer,
+                                     cacheDirectory: ".lethe-cache/tokens")
+        guard let concept = corpus.parts.firstIndex(where: { $0.name == "holmes" }) else { throw UsageError("forget report: no Holmes books in the corpus") }
+        let passages = try ConceptPassages(part: corpus.parts[concept], count: count, length: length)
+        let probes = try ProbeSets(path: DataPaths.resolve("examples/data/concept/completion_probes.json"))
+        context.print("forget report on the Holmes books: \(passages.members.count) member and \(passages.holdout.count) held-out passages of \(length) tokens, "
+                      + "\(min(verbatim, passages.members.count)) verbatim prompts; reference \(referenceName)")
+
+        var columns: [(name: String, memorisation: ConceptMemorisation, probes: [ProbeSummary], perplexity: [(String, Double)])] = []
+        for (name, model) in models {
+            let memorisation = try ConceptMemorisation.measure(model: model, passages: passages, verbatimCount: verbatim, prefix: length / 2,
+                                                               continuation: length / 2, progress: { done, total in
+                context.progress("\(name): \(done)/\(total) passages")
+            })
+            context.endProgress()
+            let summaries = try probes.sets.map { try KnowledgeProber.run(model: model, tokenizer: tokenizer, name: $0.name, probes: $0.probes,
+                                                                          maxNewTokens: probes.maxNewTokens) }
+            var perplexity: [(String, Double)] = []
+            for (index, part) in corpus.parts.enumerated() where part.name != "holmes" {
+                let windows = corpus.heldOutWindows(part: index, length: model.config.contextLength - 1, limit: 32)
+                perplexity.append((part.name, exp(try meanLoss(model: model, windows: windows, batchSize: 8))))
+            }
+            columns.append((name, memorisation, summaries, perplexity))
+        }
+        guard let reference = columns.first(where: { $0.name == referenceName }) else { return }
+        let shown = columns.filter { names.contains($0.name) } + (names.contains(referenceName) ? [] : [reference])
+
+        var rows: [(String, [String])] = []
+        func row(_ label: String, _ value: (ConceptMemorisation, [ProbeSummary], [(String, Double)], String) -> String) {
+            rows.append((label, shown.map { value($0.memorisation, $0.probes, $0.perplexity, $0.name) }))
+        }
+        func interval(_ e: Estimate, percent: Bool = false, digits: Int = 3) -> String {
+            let k = percent ? 100.0 : 1.0
+            return String(format: "%.\(digits)f [%.\(digits)f, %.\(digits)f]", k * e.value, k * e.lower, k * e.upper)
+        }
+        row("verbatim ROUGE-L") { m, _, _, _ in interval(Intervals.bootstrapMean(m.verbatimRougeL)) }
+        for set in probes.sets.map(\.name) {
+            row("\(set) probes hit %") { _, p, _, _ in p.first { $0.name == set }.map { interval($0.hitRateEstimate, percent: true, digits: 1) } ?? "–" }
+            row("\(set) answer probability") { _, p, _, _ in p.first { $0.name == set }.map { interval($0.answerProbabilityEstimate, digits: 4) } ?? "–" }
+        }
+        row("MIA AUC, loss") { m, _, _, _ in String(format: "%.3f", m.lossAUC) }
+        row("MIA AUC, Min-K%++") { m, _, _, _ in String(format: "%.3f", m.minKPlusPlusAUC) }
+        row("PrivLeak (Min-K%++)") { m, _, _, _ in String(format: "%+.3f", Memorisation.privLeak(auc: m.minKPlusPlusAUC, retrainedAUC: reference.memorisation.minKPlusPlusAUC)) }
+        row("member loss (nats)") { m, _, _, _ in interval(Intervals.bootstrapMean(m.memberLosses)) }
+        row("forget quality (KS p)") { m, _, _, _ in
+            (try? KolmogorovSmirnov(m.memberLosses, reference.memorisation.memberLosses)).map { String(format: "%.3g", $0.pValue) } ?? "–"
+        }
+        for source in reference.perplexity.map(\.0) {
+            row("\(source) perplexity") { _, _, p, _ in p.first { $0.0 == source }.map { String(format: "%.2f", $0.1) } ?? "–" }
+        }
+        let labelWidth = rows.map(\.0.count).max() ?? 10
+        let widths = shown.indices.map { i in max(shown[i].name.count, rows.map { $0.1[i].count }.max() ?? 0) }
+        context.print("metric".padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+                      + zip(shown, widths).map { "  " + $0.name.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined())
+        for (label, values) in rows {
+            context.print(label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+                          + zip(values, widths).map { "  " + $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined())
+        }
+        context.set("models", .object(shown.map { column in
+            (column.name, .object([
+                ("verbatim_rouge_l", .number(Intervals.bootstrapMean(column.memorisation.verbatimRougeL).value)),
+                ("mia_auc_loss", .number(column.memorisation.lossAUC)), ("mia_auc_min_k_plus_plus", .number(column.memorisation.minKPlusPlusAUC)),
+                ("privleak", .number(Memorisation.privLeak(auc: column.memorisation.minKPlusPlusAUC, retrainedAUC: reference.memorisation.minKPlusPlusAUC))),
+                ("forget_quality_ks_p", (try? KolmogorovSmirnov(column.memorisation.memberLosses, reference.memorisation.memberLosses)).map { .number($0.pValue) } ?? .null),
+                ("probes", .object(column.probes.map { ($0.name, .object([("hit_rate", .number($0.hitRate)), ("answer_probability", .number($0.meanAnswerProbability))])) })),
+                ("perplexity", .object(column.perplexity.map { ($0.0, .number($0.1)) })),
+            ]))
+        }))
+    }
+
+    /// A loaded model, or the shipped one in `models/NAME/` (loaded for the report, not into the session).
+    private static func model(named name: String, _ context: CommandContext) throws -> GPT2Model {
+        if let loaded = context.session.models[name] { return loaded }
+        let path = DataPaths.resolve("models/\(name)/tf_model.h5")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw UsageError("forget report: no model named \(name) (loaded: \(context.session.models.keys.sorted().joined(separator: ", ")); nor models/\(name)/tf_model.h5)")
+        }
+        return try GPT2Model.load(from: path)
+    }
+}
