@@ -11,6 +11,8 @@ Writes Tests/ProceduresTests/Fixtures/statistics_cases.json:
   ks          scipy.stats.ks_2samp(a, b, method="exact"): statistic and two-sided p-value
   auc         sklearn.metrics.roc_auc_score
   rouge       rouge_score's ROUGE-L F-measure on token ids written as space-separated strings
+  probe       scikit-learn's LogisticRegression(C=1) and LogisticRegressionCV(Cs=10, cv=5) on standardised
+              features, and StratifiedKFold(5)'s folds
   membership  loss, Min-K% and Min-K%++ (k = 0.2) of random next-token distributions, computed with
               numpy from the papers' formulas (Shi et al. 2024; Zhang et al. 2024)
 """
@@ -21,7 +23,9 @@ import numpy as np
 from rouge_score import rouge_scorer
 from scipy import stats
 from scipy.special import log_softmax
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "ProceduresTests", "Fixtures", "statistics_cases.json")
@@ -83,6 +87,22 @@ for positions, vocabulary in [(25, 40), (7, 13), (60, 100)]:
         "logProbabilities": logp.astype(np.float32).ravel().tolist(), "vocabulary": vocabulary, "targets": targets.tolist(),
         "loss": float(token_lp.mean()), "minK": float(np.sort(token_lp)[:kept].mean()),
         "minKPlusPlus": float(np.sort((token_lp - mu) / sigma)[:kept].mean())})
+
+cases["probe"] = []
+for n, d, signal, balance in [(240, 8, 0.8, 0.5), (157, 5, 0.3, 0.4), (300, 12, 0.05, 0.5)]:
+    y = (rng.random(n) < balance).astype(int)
+    x = rng.normal(0, 1, size=(n, d)) + np.outer(y, rng.normal(0, signal, size=d))
+    x = x.astype(np.float32)
+    z = (x.astype(np.float64) - x.mean(0)) / x.std(0)
+    plain = LogisticRegression(C=1.0, tol=1e-12, max_iter=100000).fit(z, y)
+    cv = LogisticRegressionCV(Cs=10, cv=5, scoring="accuracy", tol=1e-12, max_iter=100000).fit(z, y)
+    folds = np.zeros(n, dtype=int)
+    for fold, (_, test) in enumerate(StratifiedKFold(5).split(z, y)):
+        folds[test] = fold
+    cases["probe"].append({"features": x.ravel().tolist(), "width": d, "labels": y.tolist(),
+                           "weight": plain.coef_[0].tolist(), "bias": float(plain.intercept_[0]),
+                           "cvC": float(cv.C_[0]), "cvScores": cv.scores_[1].mean(axis=0).tolist(),
+                           "cvWeight": cv.coef_[0].tolist(), "folds": folds.tolist()})
 
 with open(OUT, "w") as f:
     json.dump(cases, f)

@@ -117,6 +117,18 @@ struct SentimentTests {
         let fitted = try LogisticRegression().fit(x, labels: labels)
         #expect(fitted.accuracy(x, labels: labels) > 0.9)
         #expect(throws: GPT2Error.self) { try LogisticRegression().fit(FeatureMatrix(values: [.nan, 1], count: 1, width: 2), labels: [0]) }
+        // The control: the same pipeline on shuffled labels lands at chance on fresh data.
+        var shuffled = labels
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, rng.nextInt(below: i + 1)) }
+        let control = try ProbeCrossValidation.select(x, labels: shuffled)
+        var fresh: [Float] = [], freshLabels: [Int32] = []
+        for i in 0..<400 {
+            let label = Int32(i % 2)
+            for j in 0..<6 { fresh.append(Float(rng.nextNormal()) + (j == 2 ? (label == 1 ? 3 : 0) : 0)) }
+            freshLabels.append(label)
+        }
+        let accuracy = control.fitted.accuracy(FeatureMatrix(values: fresh, count: 400, width: 6), labels: freshLabels)
+        #expect(abs(accuracy - 0.5) < 0.1, "\(accuracy)")
     }
 
     @Test func zeroShotPromptIsCutToFitTheContext() throws {

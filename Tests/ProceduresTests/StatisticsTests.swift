@@ -11,7 +11,8 @@ private struct Cases: Decodable {
     struct AUC: Decodable { let positives: [Double], negatives: [Double], auc: Double }
     struct Rouge: Decodable { let generated: [Int32], reference: [Int32], f: Double }
     struct Membership: Decodable { let logProbabilities: [Float], vocabulary: Int, targets: [Int32], loss: Double, minK: Double, minKPlusPlus: Double }
-    let wilson: [Wilson], bootstrap: Bootstrap, ks: [KS], auc: [AUC], rouge: [Rouge], membership: [Membership]
+    struct Probe: Decodable { let features: [Float], width: Int, labels: [Int32], weight: [Double], bias: Double, cvC: Double, cvScores: [Double], cvWeight: [Double], folds: [Int] }
+    let wilson: [Wilson], bootstrap: Bootstrap, ks: [KS], auc: [AUC], rouge: [Rouge], membership: [Membership], probe: [Probe]
 
     static let loaded: Cases? = try? JSONDecoder().decode(Cases.self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("statistics_cases.json"))))
 }
@@ -67,6 +68,22 @@ struct StatisticsTests {
     @Test func rougeLMatchesRougeScore() throws {
         for c in try cases.rouge {
             #expect(abs(Memorisation.rougeL(c.generated, reference: c.reference) - c.f) < 1e-12, "\(c.generated) / \(c.reference)")
+        }
+    }
+
+    @Test func logisticRegressionAndItsCrossValidationMatchScikitLearn() throws {
+        for (index, c) in try cases.probe.enumerated() {
+            let x = FeatureMatrix(values: c.features, count: c.labels.count, width: c.width)
+            #expect(ProbeCrossValidation.stratifiedFolds(labels: c.labels, k: 5) == c.folds, "case \(index): folds")
+            let fitted = try LogisticRegression().fit(x, labels: c.labels)
+            #expect(fitted.converged)
+            let worst = zip(fitted.weight + [fitted.bias], c.weight + [c.bias]).map { abs($0 - $1) }.max() ?? 1
+            #expect(worst < 1e-5, "case \(index): C = 1 coefficients differ by \(worst)")
+            let selection = try ProbeCrossValidation.select(x, labels: c.labels)
+            #expect(abs(selection.inverseRegularization / c.cvC - 1) < 1e-9, "case \(index): C \(selection.inverseRegularization) vs \(c.cvC)")
+            #expect(zip(selection.scores, c.cvScores).allSatisfy { abs($0 - $1) < 1e-9 }, "case \(index): \(selection.scores) vs \(c.cvScores)")
+            let cvWorst = zip(selection.fitted.weight, c.cvWeight).map { abs($0 - $1) }.max() ?? 1
+            #expect(cvWorst < 1e-5, "case \(index): refit coefficients differ by \(cvWorst)")
         }
     }
 
