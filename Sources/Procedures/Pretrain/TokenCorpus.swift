@@ -26,6 +26,25 @@ public final class TokenCorpus {
         public let train: [Int32]
         public let heldOut: [Int32]
         public let weight: Double
+        /// Where each file's tokens went, in the file's own token offsets: `train` is the training
+        /// pool (every procedure trains only on this), `heldOut` what measurements evaluate on.
+        public let files: [(path: String, train: Range<Int>, heldOut: Range<Int>)]
+    }
+
+    /// The one split every training pool and every evaluation set comes from: the first tokens of a
+    /// file train, its last `heldOutFraction` is held out. Returns the offset of the first held-out token.
+    public static func heldOutStart(tokenCount: Int, heldOutFraction: Double = 0.05) -> Int {
+        tokenCount - Int(Double(tokenCount) * heldOutFraction)
+    }
+
+    /// The training pool of `files` as text (each file's tokens before the held-out start, decoded),
+    /// for procedures that work on text passages (ELM). Nothing held out is in it.
+    public static func trainingText(of files: [String], tokenizer: BPETokenizer, heldOutFraction: Double = 0.05,
+                                    cacheDirectory: String?) throws -> [String] {
+        try files.map { file in
+            let tokens = try TokenCorpus.tokens(of: file, tokenizer: tokenizer, cacheDirectory: cacheDirectory)
+            return tokenizer.decode(Array(tokens[..<heldOutStart(tokenCount: tokens.count, heldOutFraction: heldOutFraction)]))
+        }
     }
 
     public let parts: [Part]
@@ -37,15 +56,17 @@ public final class TokenCorpus {
         for source in sources {
             guard !source.files.isEmpty else { throw GPT2Error("corpus: source \(source.name) has no files") }
             var train: [Int32] = [], heldOut: [Int32] = []
+            var files: [(path: String, train: Range<Int>, heldOut: Range<Int>)] = []
             for file in source.files {
                 let tokens = try TokenCorpus.tokens(of: file, tokenizer: tokenizer, cacheDirectory: cacheDirectory)
-                let cut = tokens.count - Int(Double(tokens.count) * heldOutFraction)
+                let cut = TokenCorpus.heldOutStart(tokenCount: tokens.count, heldOutFraction: heldOutFraction)
                 train += tokens[..<cut]
                 train.append(BPETokenizer.endOfTextID)
                 heldOut += tokens[cut...]
                 heldOut.append(BPETokenizer.endOfTextID)
+                files.append((file, 0..<cut, cut..<tokens.count))
             }
-            parts.append(Part(name: source.name, train: train, heldOut: heldOut, weight: source.weight))
+            parts.append(Part(name: source.name, train: train, heldOut: heldOut, weight: source.weight, files: files))
         }
         self.parts = parts
         var running = 0.0
@@ -67,17 +88,17 @@ public final class TokenCorpus {
         }
     }
 
-    /// Deterministic held-out windows of one part: consecutive, non-overlapping, at most `limit`.
+    /// Deterministic held-out windows of one part, at most `limit` of `length + 1` tokens, spread
+    /// evenly over the whole held-out stream (so every file of the source contributes, not only the
+    /// first), never overlapping.
     public func heldOutWindows(part: Int, length: Int, limit: Int) -> [[Int32]] {
         let stream = parts[part].heldOut
-        var windows: [[Int32]] = []
-        var start = 0
-        while start + 2 <= stream.count && windows.count < limit {
-            let end = min(stream.count, start + length + 1)
-            windows.append(Array(stream[start..<end]))
-            start = end - 1
-        }
-        return windows
+        let span = length + 1
+        guard stream.count >= 2, limit >= 1 else { return [] }
+        guard stream.count >= span else { return [stream] }
+        let count = min(limit, stream.count / span)
+        let gap = count > 1 ? (stream.count - count * span) / (count - 1) : 0
+        return (0..<count).map { i in Array(stream[(i * (span + gap))..<(i * (span + gap) + span)]) }
     }
 
     // MARK: - Token cache

@@ -13,25 +13,29 @@ public enum TrainableSet: Equatable, Sendable, CustomStringConvertible {
     case all
     case headOnly
     case lastBlocks(Int)   // the last k blocks, ln_f and the head
+    /// Rank-r LoRA adapters (α = 2r) on every projection of every block, and the head: the
+    /// parameter-efficient attack that broke published tamper-resistance methods.
+    case lora(Int)
 
     public init?(_ text: String) {
         switch text {
         case "all": self = .all
         case "head": self = .headOnly
         default:
+            if text.hasPrefix("lora:"), let r = Int(text.dropFirst(5)), r >= 1 { self = .lora(r); return }
             guard text.hasPrefix("last:"), let k = Int(text.dropFirst(5)), k >= 0 else { return nil }
             self = .lastBlocks(k)
         }
     }
 
     public var description: String {
-        switch self { case .all: "all"; case .headOnly: "head"; case .lastBlocks(let k): "last:\(k)" }
+        switch self { case .all: "all"; case .headOnly: "head"; case .lastBlocks(let k): "last:\(k)"; case .lora(let r): "lora:\(r)" }
     }
 
     func includes(_ name: String, layers: Int) -> Bool {
         switch self {
         case .all: return true
-        case .headOnly: return name == "score.weight"
+        case .headOnly, .lora: return name == "score.weight"
         case .lastBlocks(let k):
             if name == "score.weight" || name.hasPrefix("ln_f.") { return true }
             guard name.hasPrefix("h."), let layer = Int(name.dropFirst(2).prefix { $0 != "." }) else { return false }
@@ -59,6 +63,8 @@ public struct FineTuneSettings: Sendable, Equatable {
     public var trainable: TrainableSet = .all
     /// Evaluate every N updates; 0 = after every epoch.
     public var evalEvery = 0
+    /// A name for the recipe in tables (default: optimizer and learning rate).
+    public var name: String?
     public init() {}
 
     public func validate() throws {
@@ -70,7 +76,32 @@ public struct FineTuneSettings: Sendable, Equatable {
     }
 
     public var label: String {
-        "\(optimizer.rawValue) lr \(String(format: "%g", learningRate))"
+        name ?? "\(optimizer.rawValue) lr \(String(format: "%g", learningRate))"
+    }
+
+    /// The calibration grid of the measurements spec: SGD with momentum, Adam and AdamW (weight decay
+    /// 0.01) at learning rates a decade apart, each on the whole model, the head alone, and rank-8 LoRA;
+    /// with a new head, and also the model's own head when `keptHead`. Other settings from `base`.
+    public static func attackGrid(base: FineTuneSettings, keptHead: Bool) -> [FineTuneSettings] {
+        let rates: [(OptimizerKind, [Float])] = [(.sgd, [1e-3, 1e-2]), (.adam, [1e-4, 1e-3]), (.adamw, [1e-4, 1e-3])]
+        var grid: [FineTuneSettings] = []
+        for (optimizer, lrs) in rates {
+            for lr in lrs {
+                for scope in [TrainableSet.all, .headOnly, .lora(8)] {
+                    for reinitialize in keptHead ? [true, false] : [true] {
+                        var s = base
+                        s.optimizer = optimizer
+                        s.learningRate = lr
+                        s.weightDecay = optimizer == .adamw ? 0.01 : 0
+                        s.trainable = scope
+                        s.reinitializeHead = reinitialize
+                        s.name = "\(optimizer.rawValue) \(String(format: "%g", lr)) \(scope) \(reinitialize ? "new" : "kept") head"
+                        grid.append(s)
+                    }
+                }
+            }
+        }
+        return grid
     }
 }
 
@@ -111,7 +142,14 @@ public enum FineTuneAttack {
         let all = classifier.parameters
         for p in all { p.tensor.requiresGrad = settings.trainable.includes(p.name, layers: layers); p.tensor.grad = nil }
         defer { for p in all { p.tensor.requiresGrad = true; p.tensor.grad = nil } }
-        let trained = all.trainable
+        var trained = all.trainable
+        if case let .lora(rank) = settings.trainable {
+            // Adapters on this copy only; the rest of the body stays frozen.
+            let adapters = try LoRAAdapters(config: classifier.body.config, layers: Array(0..<layers), modules: LoRAAdapters.modules,
+                                            rank: rank, alpha: Float(2 * rank), dropout: 0, rng: &rng)
+            classifier.body.adapters = adapters
+            trained += adapters.parameters
+        }
         let optimizer: Optimizer = switch settings.optimizer {
         case .sgd: SGD(trained, momentum: settings.momentum, weightDecay: settings.weightDecay)
         case .adam: Adam(trained, weightDecay: settings.weightDecay)

@@ -24,10 +24,11 @@ enum FinetuneCommand: Command {
             FlagInfo("seed", value: "S", "seed of head, shuffling and dropout (default 42)"),
             FlagInfo("seeds", value: "N", "run every attack with seeds S, S+1, …, S+N−1 (default 1); intervals then cover the seeds too"),
             FlagInfo("head", value: "reinit|keep", "new head (default) or the model's stored head"),
-            FlagInfo("trainable", value: "all|head|last:K", "what trains (default all)"),
+            FlagInfo("trainable", value: "all|head|last:K|lora:R", "what trains (default all; lora:R adds rank-R adapters to every projection and trains them with the head)"),
             FlagInfo("eval-every", value: "N", "test every N updates (default: every epoch)"),
             FlagInfo("sweep", "run every --optimizers × --lrs combination"),
-            FlagInfo("optimizers", value: "LIST", "sweep: comma-separated (default sgd,adam,adamw)"),
+            FlagInfo("grid", "the calibration grid: SGD-momentum 1e-3/1e-2, Adam 1e-4/1e-3, AdamW 1e-4/1e-3 (weight decay 0.01) × whole model, head only, LoRA rank 8 × new head (and kept head for models that have one)"),
+            FlagInfo("optimizers", value: "LIST", "sweep, grid: comma-separated (default sgd,adam,adamw)"),
             FlagInfo("lrs", value: "LIST", "sweep: comma-separated learning rates (default 2e-5,1e-4)"),
             FlagInfo("scratch", "also run each recipe on a randomly initialised model of the same shape"),
             FlagInfo("models", value: "LIST", "attack each of these loaded models (comma-separated) with each recipe, in one table"),
@@ -64,7 +65,13 @@ enum FinetuneCommand: Command {
         let train = try SentimentData.load(arguments, context, which: "train", defaultPath: SentimentData.defaultTrain, model: current)
         let test = try SentimentData.load(arguments, context, which: "test", defaultPath: SentimentData.defaultTest, model: current)
         var recipes = [base]
-        if arguments.has("sweep") {
+        if arguments.has("grid") {
+            recipes = FineTuneSettings.attackGrid(base: base, keptHead: models.contains { context.session.classifierHeads[$0.0] != nil })
+            if let wanted = arguments.string("optimizers")?.split(separator: ",").map(String.init) {   // a part of the grid (to split it over cores)
+                guard wanted.allSatisfy({ OptimizerKind(rawValue: $0) != nil }) else { throw UsageError("finetune: --optimizers expects some of sgd, adam, adamw") }
+                recipes = recipes.filter { wanted.contains($0.optimizer.rawValue) }
+            }
+        } else if arguments.has("sweep") {
             recipes = []
             for name in (arguments.string("optimizers") ?? "sgd,adam,adamw").split(separator: ",") {
                 guard let kind = OptimizerKind(rawValue: String(name)) else { throw UsageError("finetune: unknown optimizer \(name) (expected sgd, adam or adamw)") }
@@ -80,12 +87,14 @@ enum FinetuneCommand: Command {
         context.print("fine-tuning \(names.joined(separator: ", ")) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)"
                       + (seedCount > 1 ? ", \(seedCount) seeds each" : ""))
         var runs: [Run] = []
-        var groups: [(label: String, curves: [[CurvePoint]])] = []
+        var groups: [(label: String, recipe: String, curves: [[CurvePoint]])] = []
         var kept: SequenceClassifier?
         for recipe in recipes {
             var targets = models.map { (name: $0.0, model: Optional($0.1)) }
             if arguments.has("scratch") { targets.append((name: "scratch", model: nil)) }
             for target in targets {
+                // A kept head needs a head to keep: models without one skip those recipes.
+                if !recipe.reinitializeHead, target.model == nil || context.session.classifierHeads[target.name] == nil, arguments.has("grid") { continue }
                 let label = "\(target.name) \(recipe.label)"
                 var curves: [[CurvePoint]] = []
                 for offset in 0..<seedCount {
@@ -104,21 +113,23 @@ enum FinetuneCommand: Command {
                     curves.append(curve)
                     if target.model != nil { kept = classifier }
                 }
-                groups.append((label, curves))
+                groups.append((label, recipe.label, curves))
             }
         }
         let summaries = groups.map { AttackSummary(label: $0.label, curves: $0.curves) }
+        // Each attack's reference: the first model attacked with the same recipe.
+        let references = groups.map { group in groups.firstIndex { $0.recipe == group.recipe } ?? 0 }
         // With several seeds the charts show each attack's mean curve, not every seed's.
         let chartLines = seedCount > 1 ? summaries.map { CurveSeries(label: $0.label, points: Array(zip($0.epochs, $0.estimates.map(\.value)))) } : series(runs)
         report(runs, chart: chartLines, context)
-        reportIntervals(summaries, perRecipe: models.count + (arguments.has("scratch") ? 1 : 0), seeds: seedCount, testCount: test.count, context)
+        reportIntervals(summaries, references: references, seeds: seedCount, testCount: test.count, context)
         if let path = arguments.string("plot") {
             let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
             try CurveChart.write(svg, to: try context.session.writablePath(path, for: "finetune --plot"))
             context.print("learning curves written to \(path)")
         }
         if let name = arguments.string("keep"), let kept {
-            guard recipes.count == 1, models.count == 1, seedCount == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep, --models or --seeds") }
+            guard recipes.count == 1, models.count == 1, seedCount == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep, --grid, --models or --seeds") }
             kept.body.history.append("fine-tuned as a sentiment classifier (\(recipes[0].label), \(train.count) reviews)")
             context.session.add(kept.body, name: name)
             context.session.classifierHeads[name] = kept.head.detach()
@@ -154,7 +165,7 @@ enum FinetuneCommand: Command {
         case let other: throw UsageError("finetune: --head expects reinit or keep, got \(other)")
         }
         guard let trainable = TrainableSet(a.string("trainable") ?? "all") else {
-            throw UsageError("finetune: --trainable expects all, head or last:K")
+            throw UsageError("finetune: --trainable expects all, head, last:K or lora:R")
         }
         s.trainable = trainable
         s.evalEvery = try a.int("eval-every", default: 0)
@@ -197,14 +208,14 @@ enum FinetuneCommand: Command {
 
     /// Each attack's accuracy with its interval at every evaluation, its best, whether it teaches the
     /// first model, and how the other models compare with the first under it.
-    private static func reportIntervals(_ summaries: [AttackSummary], perRecipe: Int, seeds: Int, testCount: Int, _ context: CommandContext) {
+    private static func reportIntervals(_ summaries: [AttackSummary], references: [Int], seeds: Int, testCount: Int, _ context: CommandContext) {
         guard !summaries.isEmpty else { return }
         context.print("95% intervals, bootstrap over the \(testCount) test reviews" + (seeds > 1 ? " and the \(seeds) seeds" : "")
                       + "; overlapping intervals are a tie")
         let labelWidth = max(12, summaries.map(\.label.count).max() ?? 12)
         var rows: [JSONValue] = []
         for (index, summary) in summaries.enumerated() {
-            let reference = summaries[index - index % max(1, perRecipe)]   // the first model under the same recipe
+            let reference = summaries[references[index]]
             var line = summary.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
             for estimate in summary.estimates { line += "  " + estimate.description }
             line += String(format: "   best ep %.2f", summary.epochs[summary.bestIndex])

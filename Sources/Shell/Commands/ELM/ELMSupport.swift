@@ -19,11 +19,9 @@ enum ELMSupport {
             let dir = DataPaths.resolve(folder)
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".txt") && keep($0) }.sorted()
             guard !files.isEmpty else { throw UsageError("elm: no text files under \(dir)") }
-            // Training split only: the last 5% of every file is held out for measurement, as in pretraining.
-            return try files.map { name -> String in
-                guard let body = try? String(contentsOfFile: dir + "/" + name, encoding: .utf8) else { throw UsageError("elm: cannot read \(dir)/\(name)") }
-                return String(body.prefix(Int(Double(body.count) * 0.95)))
-            }.joined(separator: "\n\n")
+            // The training pool only, by the same token split as pretraining and every measurement.
+            return try TokenCorpus.trainingText(of: files.map { dir + "/" + $0 }, tokenizer: tokenizer, cacheDirectory: ".lethe-cache/tokens")
+                .joined(separator: "\n\n")
         }
         var rng = RNG(seed: settings.seed)
         var forget = ELMProcedure.passages(from: try text("examples/data/concept") { $0.hasPrefix("holmes") }, characters: settings.passageCharacters)
