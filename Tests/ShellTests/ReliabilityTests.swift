@@ -152,6 +152,18 @@ struct ReliabilityTests {
 
     // MARK: 12, 17 — `lethe run`'s arguments and what a replayed session may write
 
+    @Test func aReplayUsesTheThreadCountItWasRecordedWith() throws {
+        let folder = temporaryFolder()
+        try "# Lethe session\n# recorded with OpenBLAS Haswell kernels, 1 threads\n%seed 0\ntokenize \"two\"\n#> 1 tokens: 11545\n#> [two]\n"
+            .write(toFile: folder + "/one.lethe", atomically: true, encoding: .utf8)
+        let (status, out, err) = try runLethe(["--threads", "2", "run", "one.lethe", "--check"], directory: folder)
+        #expect(status == 0 && !err.contains("replaying with"), "\(out) \(err)")   // --threads given: kept
+        let (plain, _, plainErr) = try runLethe(["run", "one.lethe", "--check"], directory: folder)
+        #expect(plain == 0)
+        #expect(ProcessInfo.processInfo.activeProcessorCount == 1 || plainErr.contains("replaying with 1 thread(s), as one.lethe was recorded"), "\(plainErr)")
+        #expect(SessionScript.recordedThreads(of: "# x\n# recorded with OpenBLAS Zen kernels, 12 threads\n") == 12)
+    }
+
     @Test func unknownRunArgumentsAreErrors() throws {
         let folder = temporaryFolder()
         try "tokenize \"a\"\n".write(toFile: folder + "/s.lethe", atomically: true, encoding: .utf8)

@@ -97,4 +97,11 @@ struct ShellCommandTests {
         shell.run("help nonsense")
         #expect(shell.shell.errorCount == 1)
     }
+
+    @Test func benchJSONCarriesItsFigures() throws {
+        let json = CapturingShell().run("bench mlp --json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+        #expect(try #require(object["mlp_ms"] as? Double) > 0)
+        #expect(object["threads"] as? Double ?? 0 >= 1)
+    }
 }

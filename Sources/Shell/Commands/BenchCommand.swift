@@ -19,6 +19,8 @@ enum BenchCommand: Command {
         let what = try arguments.positional(0, "a workload: sgemm, mlp, train, forward, features or generate")
         let reps = max(1, try arguments.int("reps", default: 5))
         context.note("threads: \(Threads.count)")
+        context.set("threads", .int(Threads.count))
+        context.set("numerical_setting", .string(Threads.numericalSetting))
         switch what {
         case "sgemm": try sgemm(context, reps: reps)
         case "mlp": mlp(context, reps: reps)
@@ -52,6 +54,7 @@ enum BenchCommand: Command {
             let flops = 2 * Double(m * n * k)
             context.note(String(format: "sgemm %d×%d×%d: Lethe %.1f GFLOP/s, OpenBLAS from C %.1f GFLOP/s (%.1f%%)",
                                 m, n, k, flops / ours / 1e9, flops / fromC / 1e9, 100 * fromC / ours))
+            context.set("sgemm_\(m)x\(n)x\(k)", .object([("lethe_gflops", .number(flops / ours / 1e9)), ("openblas_c_gflops", .number(flops / fromC / 1e9))]))
         }
     }
 
@@ -66,6 +69,7 @@ enum BenchCommand: Command {
             for t in [w1, b1, w2, b2] { t.zeroGrad() }
         }
         context.note(String(format: "2-layer MLP 256×512→2048→512, forward+backward: %.2f ms", seconds * 1000))
+        context.set("mlp_ms", .number(seconds * 1000))
     }
 
     static func gpt2(_ what: String, _ a: Arguments, _ context: CommandContext, reps: Int) throws {
@@ -87,13 +91,19 @@ enum BenchCommand: Command {
                 model.parameters.zeroGrad()
             }
             context.note(String(format: "train step (forward+backward+AdamW) %d×%d: %.0f ms, %.0f tokens/s", batch, seq, seconds * 1000, Double(batch * seq) / seconds))
+            context.set("train_step_ms", .number(seconds * 1000))
+            context.set("tokens_per_second", .number(Double(batch * seq) / seconds))
         case "features":
             // Frozen features for a probe: final hidden states only, no vocabulary projection.
             let seconds = try median(reps) { var r = RNG(seed: 0); _ = try GradMode.withNoGrad { try model.hiddenStates(tokens, rng: &r) } }
             context.note(String(format: "features %d×%d (final hidden states): %.0f ms, %.1f reviews/s", batch, seq, seconds * 1000, Double(batch) / seconds))
+            context.set("features_ms", .number(seconds * 1000))
+            context.set("sequences_per_second", .number(Double(batch) / seconds))
         case "forward":
             let seconds = try median(reps) { _ = try GradMode.withNoGrad { try model.logits(tokens) } }
             context.note(String(format: "forward %d×%d: %.0f ms, %.0f tokens/s", batch, seq, seconds * 1000, Double(batch * seq) / seconds))
+            context.set("forward_ms", .number(seconds * 1000))
+            context.set("tokens_per_second", .number(Double(batch * seq) / seconds))
         default:
             let new = try a.int("new", default: 128)
             let prompt = Array(ids.prefix(8))
@@ -102,6 +112,8 @@ enum BenchCommand: Command {
                 _ = try model.generate(prompt: prompt, options: SamplingOptions(maxNewTokens: new, stopAtEndOfText: false), rng: &r)
             }
             context.note(String(format: "generate 1×%d (KV cache, greedy): %.2f s, %.1f tokens/s", new, seconds, Double(new) / seconds))
+            context.set("generate_seconds", .number(seconds))
+            context.set("tokens_per_second", .number(Double(new) / seconds))
         }
     }
 }

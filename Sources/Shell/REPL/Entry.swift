@@ -175,6 +175,12 @@ public enum LetheMain {
                 return 1
             }
         }
+        // The thread count the session was recorded with, unless --threads says otherwise: the same
+        // script, seed and thread count give the same numbers.
+        if options.threads == nil, let recorded = SessionScript.recordedThreads(of: text), recorded != Threads.count {
+            Threads.count = recorded
+            printError("replaying with \(recorded) thread(s), as \(file) was recorded (--threads N overrides)")
+        }
         let session = Session(seed: options.seed)
         if !options.writesAnywhere { session.writePolicy = .currentFolder }
         let shell = Shell(session: session, isTerminal: isatty(STDOUT_FILENO) == 1)

@@ -76,6 +76,12 @@ public enum SessionScript {
     /// The header comment that says which BLAS kernels and thread count a session was recorded with.
     public static let numericalSettingPrefix = "# recorded with "
 
+    /// The thread count the header records (`…, 2 threads`).
+    public static func recordedThreads(of text: String) -> Int? {
+        guard let setting = numericalSetting(of: text), let range = setting.range(of: #"(\d+) threads?$"#, options: .regularExpression) else { return nil }
+        return Int(setting[range].prefix { $0.isNumber })
+    }
+
     /// That setting, if the session's header gives it.
     public static func numericalSetting(of text: String) -> String? {
         for line in text.split(separator: "\n").prefix(5) where line.hasPrefix(numericalSettingPrefix) {
