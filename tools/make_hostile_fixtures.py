@@ -10,6 +10,9 @@ Writes into Tests/GPT2Tests/Fixtures/hostile/:
   huge-declared.h5                 wte.weight declares [5,000,000, 64] (1.3 GB) but stores nothing
   huge-model.h5                    a 1-layer, 4096-wide, 2M-token GPT-2 (~51 GB) in compressed chunks
                                    that were never written: a few KB on disk
+  links/soft.h5                    wpe.weight a soft link to another dataset
+  links/external.h5 + other.h5     wpe.weight an external link into another HDF5 file
+  links/cycle.h5                   a group that contains itself (a hard-link cycle)
   tokenizer-huge-id/               a byte-level vocabulary where one token's id is 2,000,000,000
 and into Tests/ProceduresTests/Fixtures/tokenizer-bytes-only/: GPT-2's 256 byte tokens, no merges
 (a tokenizer that splits text differently from GPT-2's, for the token-cache test).
@@ -88,6 +91,29 @@ def huge_model():
             f.create_dataset("transformer." + name, shape=shape, dtype="<f4", chunks=chunks, compression="gzip")
 
 
+def links():
+    folder = os.path.join(OUT, "links")
+    os.makedirs(folder, exist_ok=True)
+    with h5py.File(TINY, "r") as src:
+        wpe = src["transformer.wpe.weight"][...]
+    soft = os.path.join(folder, "soft.h5")
+    copy_tiny(soft, skip={"transformer.wpe.weight"})
+    with h5py.File(soft, "a") as f:
+        f.create_dataset("hidden/wpe", data=wpe)
+        f["transformer.wpe.weight"] = h5py.SoftLink("/hidden/wpe")
+    with h5py.File(os.path.join(folder, "other.h5"), "w") as f:
+        f.create_dataset("data", data=wpe)
+    external = os.path.join(folder, "external.h5")
+    copy_tiny(external, skip={"transformer.wpe.weight"})
+    with h5py.File(external, "a") as f:
+        f["transformer.wpe.weight"] = h5py.ExternalLink("other.h5", "/data")
+    cycle = os.path.join(folder, "cycle.h5")
+    copy_tiny(cycle)
+    with h5py.File(cycle, "a") as f:
+        g = f.create_group("loop")
+        g["again"] = g
+
+
 def bytes_to_unicode():
     """GPT-2's byte → printable character table (openai/gpt-2 src/encoder.py)."""
     printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
@@ -127,6 +153,7 @@ if __name__ == "__main__":
     virtual()
     huge_declared()
     huge_model()
+    links()
     tokenizers()
     for folder, _, files in os.walk(OUT):
         for name in files:

@@ -104,6 +104,15 @@ for n, d, signal, balance in [(240, 8, 0.8, 0.5), (157, 5, 0.3, 0.4), (300, 12, 
                            "cvC": float(cv.C_[0]), "cvScores": cv.scores_[1].mean(axis=0).tolist(),
                            "cvWeight": cv.coef_[0].tolist(), "folds": folds.tolist()})
 
+# StratifiedKFold's folds alone, including label vectors that start with the class of the larger label
+cases["folds"] = []
+for labels in [[1, 0, 0, 1, 1, 0, 1], [1] * 7 + [0] * 9 + [1, 0, 1], rng.integers(0, 2, 53).tolist(), [3, 3, 1, 1, 3, 1, 1, 3, 3, 1, 3]]:
+    folds = np.zeros(len(labels), dtype=int)
+    k = 3 if min(np.bincount(np.unique(labels, return_inverse=True)[1])) < 5 else 5
+    for fold, (_, test) in enumerate(StratifiedKFold(k).split(np.zeros(len(labels)), labels)):
+        folds[test] = fold
+    cases["folds"].append({"labels": labels, "k": k, "folds": folds.tolist()})
+
 with open(OUT, "w") as f:
     json.dump(cases, f)
 print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes)")

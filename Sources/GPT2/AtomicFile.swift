@@ -24,13 +24,17 @@ public enum AtomicFile {
     }
 
     /// Replaces `path` with what `body` writes into a fresh temporary file beside it. `body` gets the
-    /// temporary's path and an open descriptor to it; it may write through either (HDF5 opens by path).
-    public static func replace(_ path: String, _ body: (_ temporary: String, _ descriptor: Int32) throws -> Void) throws {
+    /// temporary's path and an open descriptor to it. With `bodyCreatesFile` (HDF5, which opens by
+    /// path) the name is freed first and `body` must create the file exclusively (O_EXCL), so it can
+    /// never write through a link someone put there.
+    public static func replace(_ path: String, bodyCreatesFile: Bool = false,
+                               _ body: (_ temporary: String, _ descriptor: Int32) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
         var info = stat()
-        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+        let existing = lstat(path, &info) == 0
+        if existing && (info.st_mode & S_IFMT) != S_IFREG {
             let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "a folder" : (info.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link" : "not a regular file"
             throw GPT2Error("\(path): is \(kind); expected a regular file to replace (or a new path)")
         }
@@ -45,19 +49,29 @@ public enum AtomicFile {
             throw GPT2Error("\(path): cannot create a file in \(directory) (\(String(cString: strerror(errno))))")
         }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        defer { close(descriptor) }
+        var descriptorToSync = descriptor
+        defer { close(descriptorToSync) }
         var created = stat()
         fstat(descriptor, &created)
+        if bodyCreatesFile { unlink(temporary) }
         do {
             try body(temporary, descriptor)
-            // The name must still be the file mkstemp made, not something put there meanwhile.
+            if bodyCreatesFile {
+                // The body made the file with O_EXCL; reopen it without following links to sync it.
+                close(descriptor)
+                descriptorToSync = open(temporary, O_RDONLY | O_NOFOLLOW)
+                guard descriptorToSync >= 0 else { throw GPT2Error("\(path): cannot reopen the saved file (\(String(cString: strerror(errno))))") }
+                fstat(descriptorToSync, &created)
+            }
+            // The name must still be the file made for this save, not something put there meanwhile.
             var now = stat()
-            guard lstat(temporary, &now) == 0, now.st_ino == created.st_ino, now.st_dev == created.st_dev else {
+            guard lstat(temporary, &now) == 0, (now.st_mode & S_IFMT) == S_IFREG, now.st_ino == created.st_ino, now.st_dev == created.st_dev else {
                 throw GPT2Error("\(path): the temporary file \(temporary) was replaced while saving; nothing was saved")
             }
+            // A replaced file keeps its permissions; a new one gets the usual ones (mkstemp makes 0600).
             let mask = umask(0); umask(mask)
-            fchmod(descriptor, 0o666 & ~mask)   // mkstemp makes 0600; a saved file is as readable as any other
-            guard fsync(descriptor) == 0 else { throw GPT2Error("\(path): cannot write (\(String(cString: strerror(errno))))") }
+            fchmod(descriptorToSync, existing ? info.st_mode & 0o7777 : 0o666 & ~mask)
+            guard fsync(descriptorToSync) == 0 else { throw GPT2Error("\(path): cannot write (\(String(cString: strerror(errno))))") }
             guard rename(temporary, path) == 0 else {
                 throw GPT2Error("\(path): cannot move the saved file into place (\(String(cString: strerror(errno))))")
             }

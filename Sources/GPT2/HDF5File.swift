@@ -29,7 +29,10 @@ final class HDF5File {
         }
         let probe = open(path, O_RDONLY | O_NONBLOCK)
         guard probe >= 0 else { throw HDF5Error("\(path): cannot read (\(String(cString: strerror(errno))))") }
+        var info = stat()
+        let isRegular = fstat(probe, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
         Glibc.close(probe)
+        guard isRegular else { throw HDF5Error("\(path): not a regular file (expected an HDF5 file, e.g. a tf_model.h5)") }
         guard H5Fis_hdf5(path) > 0 else {
             throw HDF5Error("\(path): not an HDF5 file (expected HDF5, e.g. a tf_model.h5 or a Lethe checkpoint)")
         }
@@ -39,11 +42,11 @@ final class HDF5File {
 
     /// Creates (truncates) a file for writing. Messages name `reportedAs` (the file being saved, not
     /// its temporary).
-    init(creating path: String, reportedAs: String? = nil) throws {
+    init(creating path: String, reportedAs: String? = nil, exclusive: Bool = false) throws {
         _ = HDF5File.silence
         self.path = reportedAs ?? path
         errno = 0
-        id = H5Fcreate(path, shim_H5F_ACC_TRUNC(), shim_H5P_DEFAULT(), shim_H5P_DEFAULT())
+        id = H5Fcreate(path, exclusive ? shim_H5F_ACC_EXCL() : shim_H5F_ACC_TRUNC(), shim_H5P_DEFAULT(), shim_H5P_DEFAULT())
         guard id >= 0 else {
             throw HDF5Error("\(self.path): cannot create the file" + (errno != 0 ? " (\(String(cString: strerror(errno))))" : ""))
         }
@@ -60,17 +63,27 @@ final class HDF5File {
     /// Every dataset under `group` (recursively), as paths relative to the file root without the leading `/`.
     func datasetPaths(under group: String = "/") throws -> [String] {
         var result: [String] = []
-        try collect(group: group, into: &result)
+        var visited = Set<Int64>()
+        try collect(group: group, into: &result, visited: &visited)
         return result
     }
 
-    private func collect(group: String, into result: inout [String]) throws {
+    /// Walks hard links only, each object once: soft and external links are refused (they can read
+    /// from other files or loop), and a group reached twice is a cycle.
+    private func collect(group: String, into result: inout [String], visited: inout Set<Int64>) throws {
         let gid = H5Gopen2(id, group, shim_H5P_DEFAULT())
         guard gid >= 0 else { throw HDF5Error("\(path): cannot open group \(group)") }
         defer { H5Gclose(gid) }
-        var list = shim_name_list(names: nil, count: 0, capacity: 0)
+        guard visited.insert(shim_object_address(gid)).inserted else {
+            throw HDF5Error("\(path): group \(group) links back to a group above it (expected a tree of groups)")
+        }
+        guard visited.count <= 100_000 else { throw HDF5Error("\(path): more than 100,000 groups (expected a model file)") }
+        var list = shim_name_list(names: nil, count: 0, capacity: 0, skipped: 0)
         defer { shim_free_name_list(&list) }
         guard shim_list_links(gid, &list) == 0 else { throw HDF5Error("\(path): cannot list group \(group)") }
+        guard list.skipped == 0 else {
+            throw HDF5Error("\(path): group \(group) has \(list.skipped) soft or external link(s) (expected data stored in this file)")
+        }
         let prefix = group == "/" ? "" : (group.hasPrefix("/") ? String(group.dropFirst()) : group) + "/"
         for i in 0..<list.count {
             guard let cName = list.names[i] else { continue }
@@ -79,8 +92,20 @@ final class HDF5File {
             guard oid >= 0 else { throw HDF5Error("\(path): cannot open object /\(name)") }
             let kind = H5Iget_type(oid)
             H5Oclose(oid)
-            if kind == H5I_GROUP { try collect(group: "/" + name, into: &result) }
+            if kind == H5I_GROUP { try collect(group: "/" + name, into: &result, visited: &visited) }
             else if kind == H5I_DATASET { result.append(name) }
+        }
+    }
+
+    /// Every link on the way to `objectPath` must be a hard link: a soft or external link could read
+    /// another file (or a FIFO, and hang), which a model file has no business doing.
+    private func requireHardLinks(_ objectPath: String) throws {
+        var partial = ""
+        for component in objectPath.split(separator: "/") {
+            partial += "/" + component
+            if shim_link_is_hard(id, partial) == 0 {
+                throw HDF5Error("\(path): \(partial) is a soft or external link (expected data stored in this file)")
+            }
         }
     }
 
@@ -101,6 +126,7 @@ final class HDF5File {
     /// values than the file holds (a few bytes must not make Lethe allocate gigabytes).
     /// Returns the open dataset, its shape and the element count; the caller closes the dataset.
     private func openForReading(_ datasetPath: String, elementSize: Int) throws -> (dset: hid_t, shape: [Int], count: Int) {
+        try requireHardLinks(datasetPath)
         let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
         guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
         do {
@@ -143,6 +169,7 @@ final class HDF5File {
 
     /// A dataset's shape, without reading its values.
     func shape(of datasetPath: String) throws -> [Int] {
+        try requireHardLinks(datasetPath)
         let dset = H5Dopen2(id, datasetPath, shim_H5P_DEFAULT())
         guard dset >= 0 else { throw HDF5Error("\(path): dataset \(datasetPath) not found") }
         defer { H5Dclose(dset) }
@@ -295,8 +322,8 @@ final class HDF5File {
 /// untouched, and the file is never written through a name someone else chose or planted.
 func writeHDF5Atomically(to path: String, _ body: (HDF5File) throws -> Void) throws {
     do {
-        try AtomicFile.replace(path) { temporary, _ in
-            let file = try HDF5File(creating: temporary, reportedAs: path)
+        try AtomicFile.replace(path, bodyCreatesFile: true) { temporary, _ in
+            let file = try HDF5File(creating: temporary, reportedAs: path, exclusive: true)
             try body(file)
             try file.flush()
             file.close()

@@ -22,6 +22,14 @@ struct HostileFileTests {
         #expect(message == "\(path): dataset transformer.wpe.weight is a virtual dataset (expected data stored in this file)", "\(message)")
     }
 
+    @Test func softExternalAndCyclicLinksAreRefused() {
+        let soft = Fixtures.path("hostile/links/soft.h5"), external = Fixtures.path("hostile/links/external.h5")
+        let cycle = Fixtures.path("hostile/links/cycle.h5")
+        #expect(loadError(soft) == "\(soft): group / has 1 soft or external link(s) (expected data stored in this file)", "\(loadError(soft))")
+        #expect(loadError(external) == "\(external): group / has 1 soft or external link(s) (expected data stored in this file)")
+        #expect(loadError(cycle) == "\(cycle): group /loop/again links back to a group above it (expected a tree of groups)", "\(loadError(cycle))")
+    }
+
     @Test func aTensorDeclaredLargerThanTheFileIsRefusedBeforeAllocating() {
         let path = Fixtures.path("hostile/huge-declared.h5")
         let message = loadError(path)

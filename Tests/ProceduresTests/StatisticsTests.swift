@@ -12,7 +12,8 @@ private struct Cases: Decodable {
     struct Rouge: Decodable { let generated: [Int32], reference: [Int32], f: Double }
     struct Membership: Decodable { let logProbabilities: [Float], vocabulary: Int, targets: [Int32], loss: Double, minK: Double, minKPlusPlus: Double }
     struct Probe: Decodable { let features: [Float], width: Int, labels: [Int32], weight: [Double], bias: Double, cvC: Double, cvScores: [Double], cvWeight: [Double], folds: [Int] }
-    let wilson: [Wilson], bootstrap: Bootstrap, ks: [KS], auc: [AUC], rouge: [Rouge], membership: [Membership], probe: [Probe]
+    struct Folds: Decodable { let labels: [Int32], k: Int, folds: [Int] }
+    let wilson: [Wilson], bootstrap: Bootstrap, ks: [KS], auc: [AUC], rouge: [Rouge], membership: [Membership], probe: [Probe], folds: [Folds]
 
     static let loaded: Cases? = try? JSONDecoder().decode(Cases.self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("statistics_cases.json"))))
 }
@@ -84,6 +85,12 @@ struct StatisticsTests {
             #expect(zip(selection.scores, c.cvScores).allSatisfy { abs($0 - $1) < 1e-9 }, "case \(index): \(selection.scores) vs \(c.cvScores)")
             let cvWorst = zip(selection.fitted.weight, c.cvWeight).map { abs($0 - $1) }.max() ?? 1
             #expect(cvWorst < 1e-5, "case \(index): refit coefficients differ by \(cvWorst)")
+        }
+    }
+
+    @Test func stratifiedFoldsMatchScikitLearnWhateverTheFirstLabel() throws {
+        for c in try cases.folds {
+            #expect(ProbeCrossValidation.stratifiedFolds(labels: c.labels, k: c.k) == c.folds, "\(c.labels)")
         }
     }
 

@@ -204,6 +204,32 @@ struct ReliabilityTests {
         #expect(try session.writablePath(folder + "/new/deeper/x.h5", for: "save") == folder + "/new/deeper/x.h5")
     }
 
+    @Test func aReplayedSessionNeitherAppendsToFilesNorWritesHiddenOnes() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/.git", withIntermediateDirectories: true)
+        try "[core]\n".write(toFile: folder + "/.git/config", atomically: true, encoding: .utf8)
+        try "keep me\n".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
+        let script = """
+        %record .git/config
+        %record notes.txt
+        %save .envrc
+        tokenize "x"
+        #> 1 tokens: 87
+        #> [x]
+        """
+        try script.write(toFile: folder + "/hostile.lethe", atomically: true, encoding: .utf8)
+        let (status, out, err) = try runLethe(["run", "hostile.lethe", "--check"], directory: folder)
+        #expect(status == 1, "outputs match, but refused writes must fail the check: \(out) \(err)")
+        #expect(out.contains("refused to write .git/config: a replayed session does not write hidden files"), "\(out)")
+        #expect(out.contains("cannot record to") && out.contains("notes.txt (File exists)"), "\(out)")
+        #expect(try String(contentsOfFile: folder + "/.git/config", encoding: .utf8) == "[core]\n")
+        #expect(try String(contentsOfFile: folder + "/notes.txt", encoding: .utf8) == "keep me\n")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.envrc"))
+        #expect(err.contains("check failed: the outputs match, but writes were refused"), "\(err)")
+        let (threads, _, threadsErr) = try runLethe(["--threads", "3000000000", "run", "hostile.lethe"], directory: folder)
+        #expect(threads == 2 && threadsErr.contains("--threads expects a whole number from 1 to 1024"), "\(threadsErr)")
+    }
+
     // MARK: 13 — atomic save
 
     @Test func saveNeverWritesThroughPlantedLinksOrOverDevices() throws {

@@ -10,11 +10,14 @@ public enum Threads {
     /// CPU and the thread count. Recorded in session headers; trained numbers differ when it differs.
     public static var numericalSetting: String { "OpenBLAS \(BLASThreads.coreName) kernels, \(count) threads" }
 
+    /// The most threads Lethe will use (OpenBLAS takes an Int32 and far fewer are useful).
+    public static let maximum = 1024
+
     /// Threads used by Swift kernels and OpenBLAS. Set once at start-up (not thread-safe to change mid-op).
     public static var count: Int {
         get { current }
         set {
-            current = max(1, newValue)
+            current = min(max(1, newValue), maximum)
             BLASThreads.set(current)
         }
     }

@@ -15,19 +15,19 @@ public struct ConceptPassages: Sendable {
     /// `count` windows of `length` tokens from each of the part's training and held-out streams
     /// (fewer when the held-out text is short), evenly spaced so every book contributes.
     public init(part: TokenCorpus.Part, count: Int, length: Int) throws {
-        func windows(_ stream: [Int32]) -> [[Int32]] {
+        func windows(_ stream: [Int32], _ count: Int) -> [[Int32]] {
             let available = stream.count / length
             let n = min(count, available)
             guard n > 0 else { return [] }
             let stride = stream.count / n
             return (0..<n).map { i in Array(stream[(i * stride)..<(i * stride + length)]) }
         }
-        let holdout = windows(part.heldOut)
+        let holdout = windows(part.heldOut, count)
         guard holdout.count >= 10 else {
             throw GPT2Error("forget report: only \(holdout.count) held-out windows of \(length) tokens in \(part.name) (expected at least 10; use a shorter --length)")
         }
         self.holdout = holdout
-        members = Array(windows(part.train).prefix(holdout.count))   // as many members as non-members
+        members = windows(part.train, holdout.count)   // as many members as non-members, spread over every book
     }
 }
 
@@ -89,7 +89,9 @@ public struct ConceptMemorisation: Sendable {
             }
         }
         var rouge: [Double] = []
-        for (index, passage) in passages.members.prefix(verbatimCount).enumerated() {
+        // Verbatim prompts spread over the members (so over every book), not the first books' passages.
+        let chosen = verbatimCount <= 0 ? [] : (0..<min(verbatimCount, passages.members.count)).map { passages.members[$0 * passages.members.count / min(verbatimCount, passages.members.count)] }
+        for (index, passage) in chosen.enumerated() {
             if shouldStop() { throw Interrupted("forget report: stopped after \(index) of \(verbatimCount) verbatim prompts") }
             progress(all.count + index, total)
             guard passage.count >= prefix + continuation else { continue }

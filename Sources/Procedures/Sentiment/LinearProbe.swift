@@ -212,13 +212,15 @@ public enum ProbeCrossValidation {
 
     /// The fold of each row: scikit-learn's `StratifiedKFold(k)` without shuffling.
     public static func stratifiedFolds(labels: [Int32], k: Int) -> [Int] {
-        let classes = Array(Set(labels)).sorted()
-        let sorted = labels.sorted()
+        // scikit-learn numbers the classes in order of first appearance, then sorts those numbers.
+        var order: [Int32: Int] = [:]
+        for label in labels where order[label] == nil { order[label] = order.count }
+        let encoded = labels.map { order[$0] ?? 0 }
+        let sorted = encoded.sorted()
         var folds = [Int](repeating: 0, count: labels.count)
-        for (c, label) in classes.enumerated() {
-            _ = c
-            // How many of this class each fold gets: the counts of `label` among sorted[i], sorted[i+k], ….
-            let allocation = (0..<k).map { i in stride(from: i, to: sorted.count, by: k).filter { sorted[$0] == label }.count }
+        for (label, code) in order {
+            // How many of this class each fold gets: the counts of its code among sorted[i], sorted[i+k], ….
+            let allocation = (0..<k).map { i in stride(from: i, to: sorted.count, by: k).filter { sorted[$0] == code }.count }
             let assignment = (0..<k).flatMap { fold in [Int](repeating: fold, count: allocation[fold]) }
             for (position, row) in labels.indices.filter({ labels[$0] == label }).enumerated() { folds[row] = assignment[position] }
         }
@@ -236,6 +238,10 @@ public enum ProbeCrossValidation {
     public static func select(_ x: FeatureMatrix, labels: [Int32], grid: [Double] = defaultGrid, k: Int = 5) throws -> Selection {
         let (z, mean, scale) = try LogisticRegression.standardize(x, labels: labels)
         let d = x.width
+        for label in Set(labels) where labels.filter({ $0 == label }).count < k {
+            throw GPT2Error("probe: class \(label) has fewer than \(k) training examples, too few for \(k)-fold cross-validation")
+        }
+        guard Set(labels).count == 2 else { throw GPT2Error("probe: the training labels need both classes") }
         let folds = stratifiedFolds(labels: labels, k: k)
         var scores: [Double] = []
         for c in grid {

@@ -82,6 +82,11 @@ enum FinetuneCommand: Command {
                 }
             }
         }
+        // Paths are checked before hours of training, not after.
+        let plotPath = try arguments.string("plot").map { try context.session.writablePath($0, for: "finetune --plot") }
+        if arguments.has("keep"), case .lora = base.trainable {
+            throw UsageError("finetune: --keep does not work with --trainable lora:R (the adapters are not part of a saved model)")
+        }
         let seedCount = try arguments.int("seeds", default: 1)
         guard (1...100).contains(seedCount) else { throw UsageError("finetune: --seeds expects 1 to 100, got \(seedCount)") }
         context.print("fine-tuning \(names.joined(separator: ", ")) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)"
@@ -123,9 +128,9 @@ enum FinetuneCommand: Command {
         let chartLines = seedCount > 1 ? summaries.map { CurveSeries(label: $0.label, points: Array(zip($0.epochs, $0.estimates.map(\.value)))) } : series(runs)
         report(runs, chart: chartLines, context)
         reportIntervals(summaries, references: references, seeds: seedCount, testCount: test.count, context)
-        if let path = arguments.string("plot") {
+        if let path = arguments.string("plot"), let plotPath {
             let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
-            try CurveChart.write(svg, to: try context.session.writablePath(path, for: "finetune --plot"))
+            try CurveChart.write(svg, to: plotPath)
             context.print("learning curves written to \(path)")
         }
         if let name = arguments.string("keep"), let kept {

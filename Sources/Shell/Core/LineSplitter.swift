@@ -49,17 +49,19 @@ public enum LineSplitter {
 
     /// Quotes a word so `split` gives it back unchanged (used when recording commands).
     public static func quote(_ word: String) -> String {
-        let plain = !word.isEmpty && word.allSatisfy { !$0.isWhitespace && $0 != "\"" && $0 != "#" && $0 != "\\" }
+        // By Unicode scalars: "\r\n" is one Character and would slip past a per-Character match.
+        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { !$0.properties.isWhitespace && $0 != "\"" && $0 != "#" && $0 != "\\" && $0 != "\0" }
         if plain { return word }
         var out = "\""
-        for c in word {
-            switch c {
+        for scalar in word.unicodeScalars {
+            switch scalar {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
+            case "\0": out += "\\0"
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            default: out.append(c)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""

@@ -38,7 +38,8 @@ public final class Shell {
 
     /// Starts recording every cell to `path` (appending; created with a header if new).
     public func startRecording(to path: String) throws {
-        recorder = try Recorder(path: path, seed: session.seed)
+        // A replayed session may start a new record but never append to an existing file.
+        recorder = try Recorder(path: path, seed: session.seed, exclusive: session.writePolicy != .anywhere)
     }
 
     /// Starts recording to a new file with a unique name in `folder` (interactive sessions).

@@ -19,9 +19,18 @@ extension Session {
         let expanded = (path as NSString).expandingTildeInPath
         guard case let .under(root) = writePolicy else { return expanded }
         let resolved = resolvedPath(expanded)
-        if resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") { return expanded }
-        refusedWrites.append(path)
-        throw UsageError("\(what): refused to write \(path): a replayed session writes only under \(root) (replay with --allow-writes-anywhere to allow it)")
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        guard resolved.hasPrefix(prefix) else {
+            refusedWrites.append(path)
+            throw UsageError("\(what): refused to write \(path): a replayed session writes only under \(root) (replay with --allow-writes-anywhere to allow it)")
+        }
+        // Hidden files and folders (.git/config, .bashrc, .envrc) are configuration other programs run:
+        // a replayed session must not plant lines in them.
+        if resolved.dropFirst(prefix.count).split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+            refusedWrites.append(path)
+            throw UsageError("\(what): refused to write \(path): a replayed session does not write hidden files or folders (replay with --allow-writes-anywhere to allow it)")
+        }
+        return expanded
     }
 }
 

@@ -77,7 +77,9 @@ public enum LetheMain {
                 guard let v = value.flatMap(UInt64.init) else { throw CommandLineError(message: "--seed expects a non-negative whole number, got '\(value ?? "")'") }
                 parsed.seed = v
             case "threads":
-                guard let v = value.flatMap(Int.init), v > 0 else { throw CommandLineError(message: "--threads expects a positive whole number, got '\(value ?? "")'") }
+                guard let v = value.flatMap(Int.init), (1...Threads.maximum).contains(v) else {
+                    throw CommandLineError(message: "--threads expects a whole number from 1 to \(Threads.maximum), got '\(value ?? "")'")
+                }
                 parsed.threads = v
             case "no-record": parsed.record = false
             case "check": parsed.check = true
@@ -177,7 +179,8 @@ public enum LetheMain {
         }
         // The thread count the session was recorded with, unless --threads says otherwise: the same
         // script, seed and thread count give the same numbers.
-        if options.threads == nil, let recorded = SessionScript.recordedThreads(of: text), recorded != Threads.count {
+        if options.threads == nil, let recorded = SessionScript.recordedThreads(of: text), (1...Threads.maximum).contains(recorded),
+           recorded != Threads.count {
             Threads.count = recorded
             printError("replaying with \(recorded) thread(s), as \(file) was recorded (--threads N overrides)")
         }
@@ -194,6 +197,9 @@ public enum LetheMain {
             if options.check {
                 let commands = items.filter { $0.kind == .command }.count
                 guard commands > 0 else { printError("check failed: \(file) has no commands to compare"); return 1 }
+                if differences.isEmpty && !session.refusedWrites.isEmpty {
+                    printError("check failed: the outputs match, but writes were refused"); return 1
+                }
                 if differences.isEmpty {
                     print("check passed: \(commands) commands match \(file)")
                     return 0

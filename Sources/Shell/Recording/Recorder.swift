@@ -23,11 +23,11 @@ final class Recorder {
         }
         var info = stat()
         fstat(descriptor, &info)
-        if (info.st_mode & S_IFMT) == S_IFDIR { close(descriptor); throw UsageError("cannot record to \(path): it is a folder") }
+        // (On a throw below, deinit closes the descriptor: every stored property is set by then.)
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw UsageError("cannot record to \(path): it is a folder") }
         if info.st_size == 0 {
             let stamp = ISO8601DateFormatter().string(from: Date())
             if let failure = write("# Lethe session, started \(stamp)\n\(SessionScript.numericalSettingPrefix)\(Threads.numericalSetting)\n%seed \(seed)\n") {
-                close(descriptor)
                 throw UsageError(failure)
             }
         }
@@ -42,12 +42,15 @@ final class Recorder {
 
     private func write(_ text: String) -> String? {
         let bytes = Array(text.utf8)
+        let start = lseek(descriptor, 0, SEEK_END)   // where this cell begins: a failed write is cut back to it
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                return "recording to \(path) failed (\(String(cString: strerror(errno))))"
+                let reason = String(cString: strerror(errno))
+                if start >= 0 { _ = ftruncate(descriptor, start) }   // the record stays whole up to the last complete cell
+                return "recording to \(path) failed (\(reason))"
             }
             offset += written
         }

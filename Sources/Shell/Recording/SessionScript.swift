@@ -84,7 +84,7 @@ public enum SessionScript {
 
     /// That setting, if the session's header gives it.
     public static func numericalSetting(of text: String) -> String? {
-        for line in text.split(separator: "\n").prefix(5) where line.hasPrefix(numericalSettingPrefix) {
+        for line in text.unicodeScalars.split(separator: "\n").prefix(5).map({ String(String.UnicodeScalarView($0)) }) where line.hasPrefix(numericalSettingPrefix) {
             return String(line.dropFirst(numericalSettingPrefix.count)).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return nil
