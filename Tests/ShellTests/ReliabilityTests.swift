@@ -142,6 +142,25 @@ struct ReliabilityTests {
         #expect(CapturingShell().run("%notbook x.ipynb").contains("unknown meta-command %notbook (did you mean %notebook?)"))
     }
 
+    @Test func ipythonHabits() throws {
+        let shell = CapturingShell()
+        #expect(shell.run("generate?").contains("usage: generate"))
+        #expect(shell.run("?load model").contains("usage: load model"))
+        #expect(shell.run("tokenize why?").contains("2 tokens"))   // not a command name: tokenized
+        shell.run(#"tokenize "a""#, #"tokenize "b""#, #"tokenize "c""#)
+        let lastTwo = shell.run("%history 2")
+        #expect(lastTwo.contains(#"tokenize "b""#) && lastTwo.contains(#"tokenize "c""#) && !lastTwo.contains(#"tokenize "a""#), "\(lastTwo)")
+        let range = shell.run("%history 4-4")   // help, help, tokenize why?, then a = 4
+        #expect(range.contains(#"tokenize "a""#) && !range.contains(#"tokenize "b""#), "\(range)")
+        let path = temporaryPath("part.lethe")
+        #expect(shell.run("%save \(path) 5-6").contains("saved 2 cells"))
+        let saved = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(saved.contains(#"tokenize "b""#) && saved.contains(#"tokenize "c""#) && !saved.contains(#"tokenize "a""#))
+        #expect(shell.run("%seed").contains("seed 0"))
+        let (status, out, _) = try runLethe(["--no-record"], input: "tokenize \\\n  \"Hello world\"\n")
+        #expect(status == 0 && out.contains("2 tokens: 15496 995"), "\(out)")
+    }
+
     @Test func exitAndQuitLeaveLikeQuitMeta() {
         for word in ["exit", "quit", "%exit", "%quit"] {
             let shell = CapturingShell()

@@ -10,8 +10,8 @@ enum MetaCommand: String, CaseIterable {
         switch self {
         case .md: return "%md TEXT"
         case .seed: return "%seed [N]"
-        case .history: return "%history"
-        case .save: return "%save FILE"
+        case .history: return "%history [N | A-B]"
+        case .save: return "%save FILE [A-B]"
         case .record: return "%record [FILE|off]"
         case .notebook: return "%notebook FILE.ipynb"
         case .run: return "%run FILE"
@@ -25,7 +25,8 @@ enum MetaCommand: String, CaseIterable {
 
     var maxArguments: Int {
         switch self {
-        case .quit, .history: return 0
+        case .quit: return 0
+        case .save: return 2
         default: return 1
         }
     }

@@ -74,6 +74,11 @@ public final class Shell {
         } else if line == "exit" || line == "quit" {
             quitRequested = true   // as in IPython
             return nil
+        } else if (line.hasPrefix("?") || line.hasSuffix("?")), case let name = line.trimmingCharacters(in: CharacterSet(charactersIn: "? ")),
+                  name.isEmpty || CommandRegistry.all.contains(where: { $0.info.name == name }) {
+            // IPython's `generate?` and `?generate`: help on a command (only an exact command name, so
+            // `tokenize why?` still tokenizes).
+            cell = runCommand(name.isEmpty ? "help" : "help " + name)
         } else {
             cell = runCommand(line)
         }
@@ -181,10 +186,12 @@ public final class Shell {
             quitRequested = true
             return nil
         case .history:
+            let selection: ClosedRange<Int>
+            do { selection = try historySelection(argument, last: true) } catch { return fail("%history: \(Shell.message(for: error))") }
             for cell in cells {
                 switch cell {
-                case let .command(source, count, _, _, _): say(String(format: "%4d  ", count) + source)
-                case let .interrupted(source, count, _, _, _): say(String(format: "%4d  ", count) + source + "   # interrupted")
+                case let .command(source, count, _, _, _) where selection.contains(count): say(String(format: "%4d  ", count) + source)
+                case let .interrupted(source, count, _, _, _) where selection.contains(count): say(String(format: "%4d  ", count) + source + "   # interrupted")
                 default: continue
                 }
             }
@@ -192,9 +199,16 @@ public final class Shell {
         case .save:
             guard !argument.isEmpty else { return fail("%save expects a file name (usage: \(meta.usage))") }
             do {
+                let selection = try historySelection(words.count > 1 ? words[1] : "", last: false)
+                let chosen = cells.filter { cell in
+                    switch cell {
+                    case let .command(_, count, _, _, _), let .interrupted(_, count, _, _, _): return selection.contains(count)
+                    default: return words.count == 1   // notes and %seed only when saving everything
+                    }
+                }
                 let path = try session.writablePath(resolve(argument), for: "%save")
-                try AtomicFile.write(Data(SessionScript.render(cells: cells, seed: session.seed).utf8), to: path)
-                say("saved \(cells.count) cells to \(argument)")
+                try AtomicFile.write(Data(SessionScript.render(cells: chosen, seed: session.seed).utf8), to: path)
+                say("saved \(chosen.count) cells to \(argument)")
             } catch { return fail("%save: \(Shell.message(for: error))") }
             return nil
         case .notebook:
@@ -236,6 +250,22 @@ public final class Shell {
             execute(rest)
             say(String(format: "time: %.3f s", Date().timeIntervalSince(started)))
             return nil
+        }
+    }
+
+    /// `%history 5` (the last five), `%history 40-45` or `%history 7`-style selections, by execution count.
+    /// With `last` false a single number means that one command (`%save FILE 12`).
+    private func historySelection(_ text: String, last: Bool) throws -> ClosedRange<Int> {
+        if text.isEmpty { return Int.min...Int.max }
+        let bounds = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        switch bounds.count {
+        case 1:
+            guard let n = bounds[0], n >= 1 else { throw UsageError("expected N or A-B, got '\(text)'") }
+            return last ? max(1, executionCount - n + 1)...max(1, executionCount) : n...n
+        case 2:
+            guard let a = bounds[0], let b = bounds[1], a >= 1, a <= b else { throw UsageError("expected A-B with A ≤ B, got '\(text)'") }
+            return a...b
+        default: throw UsageError("expected N or A-B, got '\(text)'")
         }
     }
 

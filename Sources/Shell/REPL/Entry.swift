@@ -135,24 +135,45 @@ public enum LetheMain {
                 print("Lethe — recording this session to \(shell.recordingPath ?? "?") (help for commands, %quit or Ctrl-D to leave)")
             } catch { printError("cannot record the session: \(Shell.message(for: error))") }
         }
+        var pending = ""   // the lines so far of a command continued with a trailing backslash
         while !shell.quitRequested {
-            let prompt = "lethe[\(shell.executionCount + 1)]> "
+            let prompt = pending.isEmpty ? "lethe[\(shell.executionCount + 1)]> " : "   ...> "
             switch reader.readLine(prompt: prompt) {
             case .endOfInput:
                 print("")
                 return 0
             case .interrupted:
+                pending = ""
                 continue   // Ctrl-C at the prompt clears the line, as in IPython; the session goes on
             case .line(let line):
+                if let continued = continuation(line) { pending += continued; continue }
                 Interrupt.reset()
-                shell.execute(line)
+                shell.execute(pending + line)
+                pending = ""
             }
         }
         return 0
     }
 
-    static func script(_ shell: Shell, lines: [String]) -> Int32 {
+    /// A line ending in a backslash continues on the next one (the backslash becomes a space).
+    static func continuation(_ line: String) -> String? {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasSuffix("\\"), !trimmed.hasSuffix("\\\\") else { return nil }
+        return String(trimmed.dropLast()) + " "
+    }
+
+    /// Script lines with backslash continuations joined.
+    static func joinContinuations(_ lines: [String]) -> [String] {
+        var out: [String] = [], pending = ""
         for line in lines {
+            if let continued = continuation(line) { pending += continued } else { out.append(pending + line); pending = "" }
+        }
+        if !pending.isEmpty { out.append(pending) }
+        return out
+    }
+
+    static func script(_ shell: Shell, lines: [String]) -> Int32 {
+        for line in joinContinuations(lines) {
             if shell.quitRequested || Interrupt.isRequested { break }
             shell.execute(line)
             if shell.errorCount > 0 { return 1 }   // a script stops at its first error

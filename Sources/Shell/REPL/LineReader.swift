@@ -58,7 +58,7 @@ enum Completion {
     static func candidates(line: String, word: String) -> [String] {
         let before = line.hasSuffix(word) ? String(line.dropLast(word.count)) : line
         let typed = before.split(separator: " ").map(String.init)
-        if typed.isEmpty {
+        if typed.isEmpty || typed == ["help"] {   // a command name, also after `help`
             let firsts = Set(CommandRegistry.all.compactMap { $0.info.words.first }).sorted() + metaCommands
             return firsts.filter { $0.hasPrefix(word) }
         }
