@@ -13,7 +13,7 @@ enum HelpCommand: Command {
                 let name = command.info.name
                 context.print("  " + name + String(repeating: " ", count: width - name.count + 2) + command.info.abstract)
             }
-            context.print("Session: %md TEXT, ## HEADING, %seed N, %history, %save FILE, %record FILE|off, %notebook FILE.ipynb, %run FILE, %time COMMAND, %quit")
+            context.print("Session: ## HEADING, " + MetaCommand.all.map(\.usage).joined(separator: ", ") + "; COMMAND? for help; a trailing \\ continues a line")
             context.set("commands", .array(CommandRegistry.all.map { .string($0.info.name) }))
             return
         }
