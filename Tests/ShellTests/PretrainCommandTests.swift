@@ -1,6 +1,7 @@
 // PretrainCommandTests.swift — `pretrain` in the shell: --stop-at, and a resume that samples the
 // mixture the run started with (a forgotten --holmes-weight must not change the run).
 import Foundation
+import Procedures
 import Shell
 import Testing
 
@@ -31,5 +32,21 @@ struct PretrainCommandTests {
         let overridden = shell.run("pretrain --out \(out) --resume --steps 5 --holmes-weight 2 --data \(data)")
         #expect(overridden.contains("weight 2.0"))
         #expect(shell.shell.errorCount == 0)
+    }
+
+    @Test func anInterruptedPretrainIsRecordedToReplayTheStepsItRan() throws {
+        let data = try tinyCorpus()
+        let out = temporaryPath("run/tf_model.h5")
+        let record = temporaryPath("pretrain.lethe")
+        let shell = CapturingShell()
+        try shell.shell.startRecording(to: record)
+        let tiny = "--layers 1 --width 16 --heads 1 --context 16 --seq-len 16 --batch 2 --eval-every 0 --checkpoint-every 0 --data \(data)"
+        Interrupt.request(afterPolls: 9)   // past tokenizing the five files, into the training steps
+        let output = shell.run("pretrain --out \(out) --steps 50 \(tiny)")
+        Interrupt.request(afterPolls: 0)
+        let text = try String(contentsOfFile: record, encoding: .utf8)
+        let step = try #require(output.range(of: #"stopped at step (\d+)"#, options: .regularExpression).map { output[$0].split(separator: " ").last.map(String.init) ?? "" }, "\(output)")
+        #expect(text.contains("#^ pretrain --out"), "\(text)")
+        #expect(text.contains("#^= pretrain --out \(out) --steps 50 \(tiny) --stop-at \(step)"), "\(text)")
     }
 }

@@ -56,6 +56,8 @@ struct ReliabilityTests {
         let arguments = try Arguments(["50", "--every", "50", "--out", "a b.h5"], info: CommandInfo(name: "sophon run", abstract: "", usage: "",
                                       flags: [FlagInfo("every", value: "K", ""), FlagInfo("out", value: "P", "")]))
         #expect(arguments.commandLine(replacingFirstPositionalWith: "12") == #"sophon run 12 --every 50 --out "a b.h5""#)
+        #expect(arguments.commandLine(setting: "every", to: "7") == #"sophon run 50 --every 7 --out "a b.h5""#)
+        #expect(arguments.commandLine(setting: "stop-at", to: "3") == #"sophon run 50 --every 50 --out "a b.h5" --stop-at 3"#)
     }
 
     // MARK: 4, 5 — line endings

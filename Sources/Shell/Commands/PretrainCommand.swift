@@ -99,6 +99,8 @@ enum PretrainCommand: Command {
             }
         } catch let e as Interrupted where trainer.step < stopAt {
             interrupted = e
+            // Replay trains to the same step and stops there, as Ctrl-C did.
+            context.replayAs = arguments.commandLine(setting: "stop-at", to: "\(trainer.step)")
         } catch is Interrupted {
             context.print("stopped at step \(trainer.step) as asked (--stop-at); `pretrain --out \(out) --resume` continues")
         }

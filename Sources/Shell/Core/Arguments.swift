@@ -93,6 +93,15 @@ public struct Arguments {
         return ([command] + out.map(LineSplitter.quote)).joined(separator: " ")
     }
 
+    /// The command line with `--flag value` set (replaced when present, appended otherwise).
+    public func commandLine(setting flag: String, to value: String) -> String {
+        var out = words
+        if let i = out.firstIndex(of: "--" + flag), i + 1 < out.count { out[i + 1] = value }
+        else if let i = out.firstIndex(where: { $0.hasPrefix("--\(flag)=") }) { out[i] = "--\(flag)=\(value)" }
+        else { out += ["--" + flag, value] }
+        return ([command] + out.map(LineSplitter.quote)).joined(separator: " ")
+    }
+
     public func positional(_ index: Int, _ what: String) throws -> String {
         guard index < positionals.count else { throw UsageError("\(command): expected \(what)") }
         return positionals[index]
