@@ -30,12 +30,14 @@ public struct SamplingOptions: Sendable, Equatable {
 extension GPT2Model {
     /// Generates up to `maxNewTokens` tokens after `prompt`, calling `onToken` as each is chosen
     /// (return false to stop). Uses a key/value cache, so each new token costs one position.
-    public func generate(prompt: [Int32], options: SamplingOptions, rng: inout RNG,
+    /// `hooks` run at every position, the prompt's and each new token's (TransformerLens' `generate`
+    /// inside `hooks()`).
+    public func generate(prompt: [Int32], options: SamplingOptions, rng: inout RNG, hooks: Hooks? = nil,
                          onToken: (Int32) -> Bool = { _ in true }) throws -> [Int32] {
         try options.validate()
         guard !prompt.isEmpty else { throw GPT2Error("generate: the prompt has no tokens") }
         var generated: [Int32] = []
-        var cache = KVCache(model: self)
+        var cache = KVCache(model: self, hooks: hooks)
         var nextLogits = try GradMode.withNoGrad { try cache.append(prompt) }
         while generated.count < options.maxNewTokens {
             let token = sampleToken(logits: nextLogits, options: options, rng: &rng)

@@ -134,37 +134,61 @@ public final class GPT2Model {
 
     /// The final hidden states `[batch, pos, dModel]` (after `ln_f`).
     /// In training mode dropout is applied (embedding and residual; see the note on attention dropout in the README).
-    public func hiddenStates(_ batch: TokenBatch, training: Bool = false, rng: inout RNG,
-                             hooks: ActivationCache? = nil) throws -> Tensor {
+    public func hiddenStates(_ batch: TokenBatch, training: Bool = false, rng: inout RNG, hooks: Hooks? = nil) throws -> Tensor {
         try checkInput(batch)
         let (B, T) = (batch.batchSize, batch.length)
-        let tokens = embedding(wte, ids: batch.ids, shape: [B, T])                          // [batch, pos, dModel]
-        let positions = embedding(wpe, ids: (0..<Int32(T)).map { $0 }, shape: [T])        // [pos, dModel]
-        hooks?.record("hook_embed", tokens)
-        hooks?.record("hook_pos_embed", positions)
+        let tokens = hooks.apply(.embed, embedding(wte, ids: batch.ids, shape: [B, T]))                     // [batch, pos, dModel]
+        let positions = hooks.apply(.positionEmbed, embedding(wpe, ids: (0..<Int32(T)).map { $0 }, shape: [T]))   // [pos, dModel]
         var x = dropout(add(tokens, positions), p: config.embeddingDropout, training: training, rng: &rng)
-        for (l, block) in blocks.enumerated() {
-            hooks?.record("blocks.\(l).hook_resid_pre", x)
-            let qkv = project(layerNorm(x, weight: block.ln1Weight, bias: block.ln1Bias, epsilon: config.layerNormEpsilon),
-                              "h.\(l).attn.c_attn", weight: block.attnWeight, bias: block.attnBias, training, &rng)  // [batch, pos, 3·dModel]
-            let wantsPattern = hooks?.wants("blocks.\(l).attn.hook_pattern") ?? false
-            let attended = causalSelfAttention(qkv, heads: config.headCount, lengths: batch.lengths,
-                                               pattern: wantsPattern ? { hooks?.record("blocks.\(l).attn.hook_pattern", $0) } : nil)
-            let attnOut = project(attended, "h.\(l).attn.c_proj", weight: block.attnProjWeight, bias: block.attnProjBias, training, &rng)
-            hooks?.record("blocks.\(l).hook_attn_out", attnOut)
-            x = add(x, dropout(attnOut, p: config.residualDropout, training: training, rng: &rng))
-            hooks?.record("blocks.\(l).hook_resid_mid", x)
-            let hidden = gelu(project(layerNorm(x, weight: block.ln2Weight, bias: block.ln2Bias, epsilon: config.layerNormEpsilon),
-                                      "h.\(l).mlp.c_fc", weight: block.fcWeight, bias: block.fcBias, training, &rng))  // [batch, pos, dMLP]
-            hooks?.record("blocks.\(l).mlp.hook_post", hidden)
-            let mlpOut = project(hidden, "h.\(l).mlp.c_proj", weight: block.mlpProjWeight, bias: block.mlpProjBias, training, &rng)
-            hooks?.record("blocks.\(l).hook_mlp_out", mlpOut)
-            x = add(x, dropout(mlpOut, p: config.residualDropout, training: training, rng: &rng))
-            hooks?.record("blocks.\(l).hook_resid_post", x)
+        for l in blocks.indices {
+            x = block(l, x, training: training, rng: &rng, hooks: hooks) { qkv, scores, pattern in
+                causalSelfAttention(qkv, heads: config.headCount, lengths: batch.lengths, scores: scores, pattern: pattern)
+            }
         }
-        let normalized = layerNorm(x, weight: lnFWeight, bias: lnFBias, epsilon: config.layerNormEpsilon)
-        hooks?.record("ln_final.hook_normalized", normalized)
-        return normalized
+        return hooks.apply(.finalNormalized, layerNorm(x, weight: lnFWeight, bias: lnFBias, epsilon: config.layerNormEpsilon))
+    }
+
+    /// Transformer block `l` (pre-LayerNorm, as GPT-2): `[batch, pos, dModel]` → `[batch, pos, dModel]`.
+    /// The one block of every forward path: `attend` turns the fused projection `[batch, pos, 3·dModel]`
+    /// into the heads' outputs `[batch, pos, dModel]` — over the whole sequence, or over a key/value cache.
+    func block(_ l: Int, _ input: Tensor, training: Bool, rng: inout RNG, hooks: Hooks?,
+               attend: (_ qkv: Tensor, _ scores: ((Tensor) -> Void)?, _ pattern: ((Tensor) -> Void)?) -> Tensor) -> Tensor {
+        let p = blocks[l]
+        let x = hooks.apply(.block(l, .residPre), input)
+        var qkv = project(layerNorm(x, weight: p.ln1Weight, bias: p.ln1Bias, epsilon: config.layerNormEpsilon),
+                          "h.\(l).attn.c_attn", weight: p.attnWeight, bias: p.attnBias, training, &rng)   // [batch, pos, 3·dModel]
+        if hooks.isActive(.block(l, .q)) || hooks.isActive(.block(l, .k)) || hooks.isActive(.block(l, .v)) {
+            qkv = throughHeadHooks(qkv, layer: l, hooks: hooks)
+        }
+        let attended = attend(qkv, hooks?.observer(.block(l, .attnScores)), hooks?.observer(.block(l, .pattern)))  // [batch, pos, dModel]
+        let z = hooks.isActive(.block(l, .z)) ? asHeads(hooks.apply(.block(l, .z), asHeads(attended)), merge: true) : attended
+        let attnOut = hooks.apply(.block(l, .attnOut),
+                                  project(z, "h.\(l).attn.c_proj", weight: p.attnProjWeight, bias: p.attnProjBias, training, &rng))
+        let mid = hooks.apply(.block(l, .residMid), add(x, dropout(attnOut, p: config.residualDropout, training: training, rng: &rng)))
+        let pre = hooks.apply(.block(l, .mlpPre),
+                              project(layerNorm(mid, weight: p.ln2Weight, bias: p.ln2Bias, epsilon: config.layerNormEpsilon),
+                                      "h.\(l).mlp.c_fc", weight: p.fcWeight, bias: p.fcBias, training, &rng))   // [batch, pos, dMLP]
+        let post = hooks.apply(.block(l, .mlpPost), gelu(pre))
+        let mlpOut = hooks.apply(.block(l, .mlpOut), project(post, "h.\(l).mlp.c_proj", weight: p.mlpProjWeight, bias: p.mlpProjBias, training, &rng))
+        return hooks.apply(.block(l, .residPost), add(mid, dropout(mlpOut, p: config.residualDropout, training: training, rng: &rng)))
+    }
+
+    /// `[batch, pos, dModel]` ⇄ `[batch, pos, head, headDim]` (TransformerLens' per-head layout).
+    private func asHeads(_ x: Tensor, merge: Bool = false) -> Tensor {
+        let (b, t) = (x.shape[0], x.shape[1])
+        return reshape(x, merge ? [b, t, config.embeddingSize] : [b, t, config.headCount, config.headSize])
+    }
+
+    /// The fused projection split into q, k and v `[batch, pos, head, headDim]`, each through its
+    /// hook, and fused again (only when one of the three is hooked).
+    private func throughHeadHooks(_ qkv: Tensor, layer l: Int, hooks: Hooks?) -> Tensor {
+        let (b, t, d) = (qkv.shape[0], qkv.shape[1], config.embeddingSize)
+        let rows = reshape(qkv, [b * t, 3, d])   // q, k, v side by side on axis 1
+        let parts = zip(0..<3, [HookPoint.BlockHook.q, .k, .v]).map { index, hook in
+            let part = reshape(sliceSequence(rows, index..<(index + 1)), [b, t, config.headCount, config.headSize])
+            return reshape(hooks.apply(.block(l, hook), part), [b * t, 1, d])
+        }
+        return reshape(concatSequence(parts), [b, t, 3 * d])
     }
 
     /// A block's projection, through its LoRA adapter when it has one.
@@ -192,14 +216,15 @@ public final class GPT2Model {
         return projectedCrossEntropy(hidden, weight: wte, targets: batch.nextTokenTargets)
     }
 
-    /// Runs the model and returns the logits with every hook point whose name passes `names`
-    /// (TransformerLens' `run_with_cache`).
-    public func runWithCache(_ batch: TokenBatch, names: @escaping (String) -> Bool = { _ in true }) throws -> (logits: Tensor, cache: ActivationCache) {
-        let cache = ActivationCache(filter: names)
+    /// Runs the model and returns the logits with every hook point that passes `points`
+    /// (TransformerLens' `run_with_cache`), with `edits` applied as it goes (`run_with_hooks`).
+    public func runWithCache(_ batch: TokenBatch, points: @escaping (HookPoint) -> Bool = { _ in true },
+                             edits: [HookPoint: (Tensor) -> Tensor] = [:]) throws -> (logits: Tensor, cache: ActivationCache) {
+        let cache = ActivationCache(filter: points)
+        let hooks = try Hooks(cache: cache, edits: edits)
         let logits: Tensor = try GradMode.withNoGrad {
             var rng = RNG(seed: 0)   // unused: no dropout in inference
-            let hidden = try hiddenStates(batch, rng: &rng, hooks: cache)
-            return self.logits(fromHidden: hidden)
+            return self.logits(fromHidden: try hiddenStates(batch, rng: &rng, hooks: hooks))
         }
         return (logits, cache)
     }
@@ -215,36 +240,6 @@ public final class GPT2Model {
         guard batch.lengths.allSatisfy({ $0 >= 1 && $0 <= batch.length }) else {
             throw GPT2Error("input: row lengths \(batch.lengths) must be in 1…\(batch.length)")
         }
-    }
-}
-
-/// Activations recorded at named hook points during one forward pass.
-public final class ActivationCache {
-    private let filter: (String) -> Bool
-    public private(set) var values: [String: Tensor] = [:]
-    public private(set) var order: [String] = []
-
-    public init(filter: @escaping (String) -> Bool = { _ in true }) { self.filter = filter }
-
-    func wants(_ name: String) -> Bool { filter(name) }
-
-    func record(_ name: String, _ value: Tensor) {
-        guard filter(name) else { return }
-        if values[name] == nil { order.append(name) }
-        values[name] = value.detach()
-    }
-
-    public subscript(name: String) -> Tensor? { values[name] }
-
-    /// All hook names a model of `layers` blocks offers, in forward order.
-    public static func hookNames(layers: Int) -> [String] {
-        var names = ["hook_embed", "hook_pos_embed"]
-        for l in 0..<layers {
-            names += ["blocks.\(l).hook_resid_pre", "blocks.\(l).attn.hook_pattern", "blocks.\(l).hook_attn_out",
-                      "blocks.\(l).hook_resid_mid", "blocks.\(l).mlp.hook_post", "blocks.\(l).hook_mlp_out",
-                      "blocks.\(l).hook_resid_post"]
-        }
-        return names + ["ln_final.hook_normalized"]
     }
 }
 

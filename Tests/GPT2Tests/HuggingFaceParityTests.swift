@@ -55,17 +55,19 @@ struct HuggingFaceParityTests {
     @Test func kvCacheAgreesWithFullForward() throws {
         let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-vlen/tf_model.h5"))
         let prompt: [Int32] = [3, 1, 4, 1, 5, 9, 2, 6]
-        var rng = RNG(seed: 5)
-        let sampled = try model.generate(prompt: prompt, options: SamplingOptions(maxNewTokens: 10, temperature: 0.8, topK: 50), rng: &rng)
-        // Re-derive every step with the full forward pass and check each sampled token was possible
-        // and that the greedy choice matches the cached path's greedy choice.
+        // The cached path's next-token logits after the prompt and after each appended token are the
+        // full forward's last row, and greedy generation follows them.
+        var cache = KVCache(model: model)
         var sequence = prompt
-        for token in sampled {
-            let logits = try model.logits(TokenBatch(sequences: [sequence]))
-            let last = Array(logits.data.suffix(model.config.vocabSize))
-            #expect(last[Int(token)].isFinite)
-            sequence.append(token)
+        var cached = try GradMode.withNoGrad { try cache.append(prompt) }
+        for step in 0..<8 {
+            let full = Array(try model.logits(TokenBatch(sequences: [sequence])).data.suffix(model.config.vocabSize))
+            #expect(scaledMaxDifference(cached, full) < 1e-5, "step \(step): cached logits differ from the full forward")
+            let next = Int32(step * 37 % model.config.vocabSize)
+            sequence.append(next)
+            cached = try GradMode.withNoGrad { try cache.append([next]) }
         }
+        var rng = RNG(seed: 5)
         let greedyCached = try model.generate(prompt: prompt, options: SamplingOptions(maxNewTokens: 6, stopAtEndOfText: false), rng: &rng)
         var greedyFull: [Int32] = []
         sequence = prompt
@@ -82,14 +84,14 @@ struct HuggingFaceParityTests {
         let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-vlen/tf_model.h5"))
         let batch = TokenBatch(sequences: [[1, 2, 3, 4, 5]])
         let (logits, cache) = try model.runWithCache(batch)
-        #expect(cache.order == ActivationCache.hookNames(layers: model.config.layerCount))
-        #expect(cache["blocks.1.attn.hook_pattern"]?.shape == [1, model.config.headCount, 5, 5])
-        #expect(cache["blocks.2.mlp.hook_post"]?.shape == [1, 5, model.config.innerSize])
+        #expect(cache.order == HookPoint.all(layers: model.config.layerCount))
+        #expect(cache[.block(1, .pattern)]?.shape == [1, model.config.headCount, 5, 5])
+        #expect(cache[.block(2, .mlpPost)]?.shape == [1, 5, model.config.innerSize])
         // The final normalized stream times wteᵀ is the logits.
-        let normalized = try #require(cache["ln_final.hook_normalized"])
+        let normalized = try #require(cache[.finalNormalized])
         #expect(model.logits(fromHidden: normalized).data == logits.data)
         // Causal attention rows sum to one and never look ahead.
-        let pattern = try #require(cache["blocks.0.attn.hook_pattern"])
+        let pattern = try #require(cache[.block(0, .pattern)])
         for row in 0..<5 {
             let values = Array(pattern.data[(row * 5)..<(row * 5 + 5)])
             #expect(abs(values.reduce(0, +) - 1) < 1e-5 && values[(row + 1)...].allSatisfy { $0 == 0 })

@@ -27,11 +27,10 @@ public enum FeatureExtractor {
     /// Features of every example at hook point `hook` (default: `ln_final.hook_normalized`, the
     /// final hidden state), pooled. Residual-stream, attention-out, MLP hooks all work; attention
     /// patterns do not (they are not per-token vectors).
-    public static func features(model: GPT2Model, data: SentimentDataset, hook: String = "ln_final.hook_normalized",
+    public static func features(model: GPT2Model, data: SentimentDataset, hook: HookPoint = .finalNormalized,
                                 pooling: Pooling = .lastToken, batchSize: Int = 32,
                                 shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> FeatureMatrix {
-        guard ActivationCache.hookNames(layers: model.config.layerCount).contains(hook), !hook.hasSuffix("hook_pattern"),
-              hook != "hook_pos_embed" else {
+        guard hook.isPerToken else {
             throw GPT2Error("probe: --hook \(hook) is not a per-token hook point (expected e.g. blocks.3.hook_resid_post or ln_final.hook_normalized)")
         }
         var rows = [[Float]](repeating: [], count: data.count)
@@ -40,15 +39,16 @@ public enum FeatureExtractor {
             if shouldStop() { throw Interrupted("probe: feature extraction stopped") }
             let batch = data.batch(indices)
             let activation: Tensor
-            if hook == "ln_final.hook_normalized" {
+            if hook == .finalNormalized {
                 var rng = RNG(seed: 0)
                 activation = try GradMode.withNoGrad { try model.hiddenStates(batch, rng: &rng) }
             } else {
-                let (_, cache) = try model.runWithCache(batch, names: { $0 == hook })
+                let (_, cache) = try model.runWithCache(batch, points: { $0 == hook })
                 guard let value = cache[hook] else { throw GPT2Error("probe: hook \(hook) recorded nothing") }
                 activation = value
             }
-            let (t, d) = (activation.shape[1], activation.shape[2])                              // [batch, pos, d]
+            // [batch, pos, d], or [batch, pos, head, headDim] read as [batch, pos, head·headDim]
+            let (t, d) = (activation.shape[1], activation.shape.dropFirst(2).reduce(1, *))
             width = d
             for (r, index) in indices.enumerated() {
                 let length = batch.lengths[r]

@@ -13,12 +13,9 @@ enum ActivationsCommand: Command {
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let text = try arguments.text("a text")
         let model = try context.session.model()
-        let names = ActivationCache.hookNames(layers: model.config.layerCount)
-        guard let hook = arguments.string("hook") else {
+        guard let hook = try arguments.hookPoint("hook", layers: model.config.layerCount, for: "activations") else {
+            let names = HookPoint.all(layers: model.config.layerCount).map(\.description)
             throw UsageError("activations: --hook NAME is required (e.g. \(names.prefix(4).joined(separator: ", ")), …)")
-        }
-        guard names.contains(hook) else {
-            throw UsageError("activations: unknown hook \(hook) (expected one of \(names.first ?? "")…\(names.last ?? ""), e.g. blocks.0.hook_resid_post)")
         }
         let tokenizer = try context.session.tokenizer()
         let ids = Array(tokenizer.encode(text).suffix(model.config.contextLength))
@@ -42,10 +39,10 @@ enum ActivationsCommand: Command {
             }
         }
         if let path = arguments.string("save") {
-            try TensorFile.write([(name: hook, shape: value.shape, values: value.data)], to: try context.session.writablePath(path, for: "activations --save"))
+            try TensorFile.write([(name: hook.description, shape: value.shape, values: value.data)], to: try context.session.writablePath(path, for: "activations --save"))
             context.print("saved \(hook) to \(path)")
         }
-        context.set("hook", .string(hook))
+        context.set("hook", .string(hook.description))
         context.set("shape", .ints(value.shape))
         context.set("mean", .number(mean))
         context.set("std", .number(std))

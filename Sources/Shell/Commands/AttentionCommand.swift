@@ -26,9 +26,9 @@ enum AttentionCommand: Command {
         let tokenizer = try context.session.tokenizer()
         let ids = Array(tokenizer.encode(text).suffix(min(model.config.contextLength, 48)))
         guard !ids.isEmpty else { throw UsageError("attention: the text has no tokens") }
-        let name = "blocks.\(layer).attn.hook_pattern"
-        let (_, cache) = try model.runWithCache(TokenBatch(sequences: [ids])) { $0 == name }
-        guard let pattern = cache[name] else { throw UsageError("attention: hook \(name) recorded nothing") }
+        let point = HookPoint.block(layer, .pattern)
+        let (_, cache) = try model.runWithCache(TokenBatch(sequences: [ids])) { $0 == point }
+        guard let pattern = cache[point] else { throw UsageError("attention: hook \(point) recorded nothing") }
         let (heads, n) = (model.config.headCount, ids.count)
         var matrix = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         for h in 0..<heads where head == nil || head == h {

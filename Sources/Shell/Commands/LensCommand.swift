@@ -19,10 +19,11 @@ enum LensCommand: Command {
         let ids = Array(tokenizer.encode(text).suffix(model.config.contextLength))
         guard !ids.isEmpty else { throw UsageError("lens: the text has no tokens") }
         let layers = model.config.layerCount
-        let (_, cache) = try model.runWithCache(TokenBatch(sequences: [ids])) { $0 == "hook_embed" || $0 == "hook_pos_embed" || $0.hasSuffix("hook_resid_post") }
+        let wanted = Set([HookPoint.embed, .positionEmbed] + (0..<layers).map { HookPoint.block($0, .residPost) })
+        let (_, cache) = try model.runWithCache(TokenBatch(sequences: [ids]), points: wanted.contains)
         var stages: [(String, Tensor)] = []
-        if let e = cache["hook_embed"], let p = cache["hook_pos_embed"] { stages.append(("embed", GradMode.withNoGrad { add(e, p) })) }
-        for l in 0..<layers { if let r = cache["blocks.\(l).hook_resid_post"] { stages.append(("block \(l)", r)) } }
+        if let e = cache[.embed], let p = cache[.positionEmbed] { stages.append(("embed", GradMode.withNoGrad { add(e, p) })) }
+        for l in 0..<layers { if let r = cache[.block(l, .residPost)] { stages.append(("block \(l)", r)) } }
         var rows: [JSONValue] = []
         for (name, stream) in stages {
             let last = GradMode.withNoGrad { sliceSequence(stream, (ids.count - 1)..<ids.count) }

@@ -27,7 +27,7 @@ enum ProbeCommand: Command {
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let model = try context.session.model()
-        let hook = arguments.string("hook") ?? "ln_final.hook_normalized"
+        let hook = try arguments.hookPoint("hook", layers: try context.session.model().config.layerCount, for: "probe") ?? .finalNormalized
         guard let pooling = Pooling(rawValue: arguments.string("pooling") ?? "last") else {
             throw UsageError("probe: --pooling expects last or mean")
         }
@@ -52,12 +52,12 @@ enum ProbeCommand: Command {
         let testAccuracy = result.fitted.accuracy(testFeatures, labels: test.labels)
         let testInterval = Intervals.wilson(successes: Int((testAccuracy * Double(test.count)).rounded()), trials: test.count)
         context.print(String(format: "probe on %@ (%@ pooling, %d features): train accuracy %.3f (%d), test accuracy %.3f [%.3f, %.3f] (%d)",
-                             hook, pooling.rawValue, trainFeatures.width, trainAccuracy, train.count, testAccuracy, testInterval.lower, testInterval.upper, test.count))
+                             hook.description, pooling.rawValue, trainFeatures.width, trainAccuracy, train.count, testAccuracy, testInterval.lower, testInterval.upper, test.count))
         context.print(String(format: "C %.3g (%@), Newton converged in %d iterations (gradient norm %.1e)", result.c,
                              result.cvAccuracy.map { String(format: "5-fold cross-validation accuracy %.3f", $0) } ?? "fixed",
                              result.fitted.iterations, result.fitted.gradientNorm)
                       + (result.fitted.converged ? "" : "  NOT CONVERGED"))
-        context.set("hook", .string(hook))
+        context.set("hook", .string(hook.description))
         context.set("pooling", .string(pooling.rawValue))
         context.set("c", .number(result.c))
         context.set("train_accuracy", .number(trainAccuracy))
@@ -81,7 +81,7 @@ enum ProbeCommand: Command {
         context.note(String(format: "probe took %.1f s", Date().timeIntervalSince(started)))
     }
 
-    private static func features(_ model: GPT2Model, _ data: SentimentDataset, _ hook: String, _ pooling: Pooling,
+    private static func features(_ model: GPT2Model, _ data: SentimentDataset, _ hook: HookPoint, _ pooling: Pooling,
                                  _ context: CommandContext) throws -> FeatureMatrix {
         let key = "\(model.weightFingerprint)|\(data.name)|\(data.count)|\(data.tokens.map(\.count).reduce(0, +))|\(hook)|\(pooling.rawValue)"
         if let cached = context.session.featureCache[key] { return cached }

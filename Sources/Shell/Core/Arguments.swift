@@ -1,4 +1,5 @@
 // Arguments.swift — positionals and `--flag value` pairs, checked against a command's FlagInfo.
+import GPT2
 
 public struct Arguments {
     public let command: String
@@ -78,6 +79,18 @@ public struct Arguments {
         guard let text = values[flag] else { return value }
         guard let v = Double(text), v.isFinite else { throw UsageError("\(command): --\(flag) expects a number, got '\(text)'") }
         return v
+    }
+
+    /// A hook point by its TransformerLens name (nil when the flag is absent).
+    func hookPoint(_ flag: String, layers: Int, for command: String) throws -> HookPoint? {
+        guard let name = values[flag] else { return nil }
+        guard let point = HookPoint(name, layers: layers) else {
+            let names = HookPoint.all(layers: layers).map(\.description)
+            let close = names.filter { $0.hasSuffix(name.split(separator: ".").last.map(String.init) ?? name) }.prefix(3)
+            throw UsageError("\(command): unknown hook \(name) (expected one of \(names.first ?? "")…\(names.last ?? "")"
+                             + (close.isEmpty ? ", e.g. blocks.0.hook_resid_post)" : "; did you mean \(close.joined(separator: ", "))?)"))
+        }
+        return point
     }
 
     /// The single positional argument (e.g. the text of `tokenize TEXT`); several are joined by spaces.

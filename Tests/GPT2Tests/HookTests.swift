@@ -1,0 +1,99 @@
+// HookTests.swift — every TransformerLens hook point, read and written, in the full and the
+// KV-cached forward, against PyTorch + transformers (tools/make_hook_fixture.py → hooks_reference.h5).
+import Autograd
+import Foundation
+import GPT2
+import Testing
+
+@Suite("Hooks against Hugging Face")
+struct HookTests {
+    static let reference = Fixtures.path("hooks_reference.h5")
+    let model: GPT2Model
+    let ids: [Int32]
+
+    init() throws {
+        model = try GPT2Model.load(from: Fixtures.path("tiny-keras-vlen/tf_model.h5"))
+        ids = try TensorFile.readIntegers("ids", from: HookTests.reference).values.map { Int32($0) }
+    }
+
+    /// Compares finite entries by scale and requires −∞ in the same places (masked attention scores).
+    private func expectClose(_ ours: Tensor, _ name: String) throws {
+        let theirs = try TensorFile.readFloats(name, from: HookTests.reference)
+        #expect(ours.shape == theirs.shape, "\(name): shape \(ours.shape), Hugging Face \(theirs.shape)")
+        guard ours.shape == theirs.shape else { return }
+        #expect(zip(ours.data, theirs.values).allSatisfy { $0.isFinite == $1.isFinite }, "\(name): masked entries differ")
+        let pairs = zip(ours.data, theirs.values).filter { $0.1.isFinite }
+        #expect(scaledMaxDifference(pairs.map(\.0), pairs.map(\.1)) < 1e-4, "\(name) differs from Hugging Face")
+    }
+
+    @Test func everyHookPointMatchesHuggingFace() throws {
+        let (_, cache) = try model.runWithCache(TokenBatch(sequences: [ids]))
+        let points = HookPoint.all(layers: model.config.layerCount)
+        #expect(cache.order == points)
+        for point in points {
+            try expectClose(try #require(cache[point], "\(point) recorded nothing"), point.description)
+        }
+    }
+
+    /// Head 1 of layer 1 zeroed at `attn.hook_z`, layer 0's `mlp.hook_post` halved: the fixture's edits.
+    private func fixtureEdits() -> [HookPoint: (Tensor) -> Tensor] {
+        let headSize = model.config.headSize
+        return [
+            .block(1, .z): { z in   // [batch, pos, head, headDim]
+                var data = z.data
+                for row in stride(from: 0, to: data.count, by: z.shape[2] * headSize) {
+                    for j in 0..<headSize { data[row + headSize + j] = 0 }
+                }
+                return Tensor(shape: z.shape, data: data)
+            },
+            .block(0, .mlpPost): { scale($0, 0.5) },
+        ]
+    }
+
+    @Test func writtenHooksMatchHuggingFace() throws {
+        let (logits, _) = try model.runWithCache(TokenBatch(sequences: [ids]), points: { _ in false }, edits: fixtureEdits())
+        try expectClose(logits, "edited/logits")
+        // Generation runs the KV-cached path: the edits must act there too.
+        let expected = try TensorFile.readIntegers("edited/generation", from: HookTests.reference).values.map { Int32($0) }
+        var rng = RNG(seed: 0)
+        let prompt = Array(ids.prefix(4))
+        let generated = try model.generate(prompt: prompt, options: SamplingOptions(maxNewTokens: expected.count - 4, stopAtEndOfText: false),
+                                           rng: &rng, hooks: try Hooks(edits: fixtureEdits()))
+        #expect(prompt + generated == expected)
+        let plain = try model.generate(prompt: prompt, options: SamplingOptions(maxNewTokens: expected.count - 4, stopAtEndOfText: false), rng: &rng)
+        #expect(plain != generated, "the edits should change this generation, or the test shows nothing")
+    }
+
+    @Test func identityEditsChangeNothing() throws {
+        let plain = try model.logits(TokenBatch(sequences: [ids]))
+        let writable = HookPoint.all(layers: model.config.layerCount).filter(\.isWritable)
+        let edits = Dictionary(uniqueKeysWithValues: writable.map { ($0, { (t: Tensor) in t }) })
+        let (edited, _) = try model.runWithCache(TokenBatch(sequences: [ids]), points: { _ in false }, edits: edits)
+        #expect(edited.data == plain.data)
+    }
+
+    @Test func attentionMapsCanBeReadNotWritten() {
+        #expect(throws: GPT2Error.self) { try Hooks(edits: [.block(0, .pattern): { $0 }]) }
+        #expect(throws: GPT2Error.self) { try Hooks(edits: [.block(2, .attnScores): { $0 }]) }
+    }
+
+    @Test func cachedPathFiresTheSameHooks() throws {
+        let (_, full) = try model.runWithCache(TokenBatch(sequences: [ids]))
+        let recorded = ActivationCache()
+        var cache = KVCache(model: model, hooks: try Hooks(cache: recorded))
+        _ = try GradMode.withNoGrad { try cache.append(ids) }
+        for point in HookPoint.all(layers: model.config.layerCount) {
+            let ours = try #require(recorded[point], "\(point) did not fire in the cached path")
+            let theirs = try #require(full[point])
+            #expect(ours.shape == theirs.shape, "\(point)")
+            let pairs = zip(ours.data, theirs.data).filter { $0.1.isFinite }
+            #expect(scaledMaxDifference(pairs.map(\.0), pairs.map(\.1)) < 1e-5, "\(point) differs between the cached and the full path")
+        }
+    }
+
+    @Test func namesRoundTrip() {
+        for point in HookPoint.all(layers: 3) { #expect(HookPoint(point.description, layers: 3) == point) }
+        #expect(HookPoint("blocks.3.hook_resid_post", layers: 3) == nil)
+        #expect(HookPoint("blocks.0.attn.hook_z", layers: 3) == .block(0, .z))
+    }
+}
