@@ -7,8 +7,9 @@ import Synchronization
 public enum Interrupt {
     private static let requested = Atomic<Bool>(false)
     private static let installed = Atomic<Bool>(false)
-    /// Polls left before a simulated Ctrl-C (0: none armed). Lets tests interrupt a loop mid-way.
-    private static let pollsUntilRequest = Atomic<Int>(0)
+    /// A simulated Ctrl-C (tests) belongs to the thread that armed it, so tests running side by side
+    /// never stop each other's commands: polls left before it fires, and whether it has fired.
+    private static let pollsKey = "lethe.interrupt.pollsUntilRequest", simulatedKey = "lethe.interrupt.simulated"
 
     /// Installs the SIGINT handler once. A second Ctrl-C while a stop is pending still only asks.
     public static func install() {
@@ -23,11 +24,12 @@ public enum Interrupt {
     }
 
     public static var isRequested: Bool {
-        if pollsUntilRequest.load(ordering: .relaxed) > 0,
-           pollsUntilRequest.subtract(1, ordering: .relaxed).newValue == 0 {
-            requested.store(true, ordering: .relaxed)
+        let local = Thread.current.threadDictionary
+        if let polls = local[pollsKey] as? Int, polls > 0 {
+            local[pollsKey] = polls - 1
+            if polls == 1 { local[simulatedKey] = true }
         }
-        return requested.load(ordering: .relaxed)
+        return requested.load(ordering: .relaxed) || (local[simulatedKey] as? Bool ?? false)
     }
 
     /// Throws ``Interrupted`` with `message` when a stop was requested: one line for loops that have
@@ -36,14 +38,21 @@ public enum Interrupt {
         if isRequested { throw Interrupted(message()) }
     }
 
-    /// Clears the flag (at the start of each command).
-    public static func reset() { requested.store(false, ordering: .relaxed) }
+    /// Clears the flag (at the start of each command), and this thread's simulated one.
+    public static func reset() {
+        requested.store(false, ordering: .relaxed)
+        Thread.current.threadDictionary[simulatedKey] = false
+    }
 
     /// Sets the flag, as Ctrl-C does (tests use this to interrupt a run at a chosen step).
     public static func request() { requested.store(true, ordering: .relaxed) }
 
-    /// Simulates Ctrl-C at the `polls`-th look at ``isRequested`` from now (tests only).
-    public static func request(afterPolls polls: Int) { pollsUntilRequest.store(max(polls, 0), ordering: .relaxed) }
+    /// Simulates Ctrl-C at the `polls`-th look at ``isRequested`` from now on this thread (tests
+    /// only); 0 disarms it.
+    public static func request(afterPolls polls: Int) {
+        Thread.current.threadDictionary[pollsKey] = max(polls, 0)
+        if polls <= 0 { Thread.current.threadDictionary[simulatedKey] = false }
+    }
 }
 
 /// Thrown by long work that stopped because of Ctrl-C (after leaving everything consistent).
