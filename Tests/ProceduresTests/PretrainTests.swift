@@ -52,6 +52,30 @@ struct PretrainTests {
         #expect(x == y && x.allSatisfy { $0.count == 9 })
     }
 
+    @Test func sourceLinesStartTheGivenFractionOfWindows() throws {
+        let base = try makeCorpus()
+        let tokenizer = try BPETokenizer.bundled()
+        let dickensLines = ["A novel.\n", "From a novel:\n"]
+        let corpus = try TokenCorpus(sources: [CorpusSource(name: "dickens", files: base.parts[0].files.map(\.path), sourceLines: dickensLines),
+                                               CorpusSource(name: "melville", files: base.parts[1].files.map(\.path), weight: 2)],
+                                     tokenizer: tokenizer, cacheDirectory: nil)
+        let lineTokens = dickensLines.map { tokenizer.encode($0) }
+        let dickensText = Set(base.parts[0].train), melvilleText = Set(base.parts[1].train)
+        var rng = RNG(seed: 5)
+        let windows = corpus.sampleWindows(count: 400, length: 12, sourceLineFraction: 0.5, rng: &rng)
+        #expect(windows.allSatisfy { $0.count == 13 })
+        let lined = windows.filter { w in lineTokens.contains { w.starts(with: $0) } }
+        // Lines only start windows of the source that has them, and about half of those.
+        let dickensWindows = windows.filter { w in lineTokens.contains { w.starts(with: $0) } || Set(w).isSubset(of: dickensText) && !Set(w).isSubset(of: melvilleText) }
+        #expect(lined.allSatisfy { w in Set(w.dropFirst(lineTokens.first { w.starts(with: $0) }!.count)).isSubset(of: dickensText) })
+        let share = Double(lined.count) / Double(dickensWindows.count)
+        #expect(share > 0.4 && share < 0.6, "share of the source's windows with a line: \(share)")
+        #expect(Set(lined.map { w in lineTokens.firstIndex { w.starts(with: $0) }! }).count == 2)
+        // Fraction 0 draws exactly what a corpus without lines draws.
+        var a = RNG(seed: 9), b = RNG(seed: 9)
+        #expect(corpus.sampleWindows(count: 20, length: 12, rng: &a) == base.sampleWindows(count: 20, length: 12, rng: &b))
+    }
+
     @Test func resumedRunEndsWithTheSameWeights() throws {
         let corpus = try makeCorpus()
         let straight = try Pretrainer(model: try tinyModel(), corpus: corpus, settings: tinySettings(steps: 6))

@@ -21,8 +21,8 @@ struct ELMCommandTests {
     @Test func stepByStepOnACopy() throws {
         let shell = CapturingShell()
         let path = try tinyModelWithRoomForPrefixes(seed: 3, file: "elm-base.h5")
-        shell.run("elm config --fluency-samples 2 --fluency-tokens 4 --accumulation 1 --layers 0 --lr 1e-2")
-        #expect(shell.run("elm step").contains("leave no room"))   // the default test model's 32 tokens are too few
+        shell.run("elm config --fluency-samples 2 --fluency-tokens 4 --accumulation 1 --layers 0 --lr 1e-2 --pairs examples/data/concept/elm_prompt_pairs.json")
+        #expect(shell.run("elm step").contains("leave no room"))   // the default test model's 32 tokens are too few for these long pairs
         shell.run("elm reset", "load model \(path) --name gpt2-mini")
         let before = shell.run(#"score "Holmes looked at Watson.""#)
         #expect(shell.run("elm prepare --show 1").contains("2 fluency continuations ready"))

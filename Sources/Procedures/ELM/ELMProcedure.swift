@@ -49,6 +49,12 @@ public struct PromptPair: Sendable, Equatable {
     public let novice: String
     public init(expert: String, novice: String) { self.expert = expert; self.novice = novice }
 
+    /// The demo models' own pairs: the Holmes books' source lines against the other novels', the
+    /// lines `gpt2-mini` saw before its windows in pretraining (``SourceLines``).
+    public static var sourceLinePairs: [PromptPair] {
+        zip(SourceLines.holmes, SourceLines.novel).map { PromptPair(expert: $0, novice: $1) }
+    }
+
     /// `elm_prompt_pairs.json`: `pairs` of `{expert, novice}` with a `{concept}` placeholder.
     public static func load(path: String, concept: String) throws -> [PromptPair] {
         guard let data = FileManager.default.contents(atPath: path),

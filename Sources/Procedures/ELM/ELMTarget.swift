@@ -13,11 +13,16 @@ public struct ELMTargetSettings: Codable, Sendable, Equatable {
     public var temperature: Double = 1.2
     public var topK = 50
     public init() {}
+
+    /// η at position `t` of an `n`-token passage: ramped linearly from 1 to `eta`, or constant.
+    public func eta(at t: Int, of n: Int) -> Double {
+        ramp ? (n == 1 ? eta : 1 + (eta - 1) * Double(t) / Double(n - 1)) : eta
+    }
 }
 
 public enum ELMTarget {
     /// Rows of log-softmax(z / T) in Double, for `rows` positions of `[rows, vocab]` logits.
-    static func logSoftmax(_ logits: ArraySlice<Float>, rows: Int, vocab: Int, temperature: Double) -> [Double] {
+    public static func logSoftmax(_ logits: ArraySlice<Float>, rows: Int, vocab: Int, temperature: Double) -> [Double] {
         var out = [Double](repeating: 0, count: rows * vocab)
         let base = logits.startIndex
         for r in 0..<rows {
@@ -37,7 +42,7 @@ public enum ELMTarget {
         var target = [Float](repeating: 0, count: n * vocab)
         var row = [Double](repeating: 0, count: vocab)
         for t in 0..<n {
-            let eta = settings.ramp ? (n == 1 ? settings.eta : 1 + (settings.eta - 1) * Double(t) / Double(n - 1)) : settings.eta
+            let eta = settings.eta(at: t, of: n)
             for v in 0..<vocab { row[v] = plain[t * vocab + v] + eta * (novice[t * vocab + v] - expert[t * vocab + v]) }
             // Top-k: keep entries ≥ the k-th largest (ties may keep more), the rest get probability 0.
             let k = min(max(1, settings.topK), vocab)

@@ -21,6 +21,9 @@ public struct PretrainSettings: Codable, Equatable, Sendable {
     public var evalWindows = 16
     public var checkpointEvery = 250
     public var seed: UInt64 = 0
+    /// Fraction of windows that start with a line naming their source (``SourceLines``); nil (absent
+    /// in checkpoints from before it existed) means none.
+    public var sourceLineFraction: Double?
 
     public init() {}
 
@@ -32,6 +35,7 @@ public struct PretrainSettings: Codable, Equatable, Sendable {
         guard learningRate > 0, learningRate.isFinite else { throw bad("--lr must be a positive number, got \(learningRate)") }
         guard warmup >= 0, evalEvery >= 0, checkpointEvery >= 0, evalWindows > 0 else { throw bad("intervals must be ≥ 0") }
         guard clip > 0 else { throw bad("--clip must be positive") }
+        if let f = sourceLineFraction, !(0...1).contains(f) { throw bad("--source-lines must be a fraction in [0, 1], got \(f)") }
     }
 
     var schedule: LearningRateSchedule { .cosine(warmup: warmup, total: steps, minFactor: minLearningRateFactor) }
@@ -113,7 +117,8 @@ public final class Pretrainer {
         var total: Float = 0
         for _ in 0..<settings.accumulation {
             // Windows of `sequenceLength` tokens: `sequenceLength − 1` next-token predictions each.
-            let windows = corpus.sampleWindows(count: settings.batchSize, length: settings.sequenceLength - 1, rng: &rng)
+            let windows = corpus.sampleWindows(count: settings.batchSize, length: settings.sequenceLength - 1,
+                                               sourceLineFraction: settings.sourceLineFraction ?? 0, rng: &rng)
             let batch = TokenBatch(sequences: windows)
             let loss = try model.languageModelLoss(batch, training: true, rng: &rng)
             guard loss.item.isFinite else {

@@ -10,11 +10,14 @@ public struct CorpusSource: Sendable, Equatable {
     public var files: [String]
     /// Multiplies the source's share of training windows (1 = in proportion to its tokens).
     public var weight: Double
+    /// Lines naming the source (``SourceLines``), one of which may start a training window.
+    public var sourceLines: [String]
 
-    public init(name: String, files: [String], weight: Double = 1) {
+    public init(name: String, files: [String], weight: Double = 1, sourceLines: [String] = []) {
         self.name = name
         self.files = files
         self.weight = weight
+        self.sourceLines = sourceLines
     }
 }
 
@@ -26,6 +29,8 @@ public final class TokenCorpus {
         public let train: [Int32]
         public let heldOut: [Int32]
         public let weight: Double
+        /// The tokens of each of the source's ``CorpusSource/sourceLines``.
+        public let sourceLines: [[Int32]]
         /// Where each file's tokens went, in the file's own token offsets: `train` is the training
         /// pool (every procedure trains only on this), `heldOut` what measurements evaluate on.
         public let files: [(path: String, train: Range<Int>, heldOut: Range<Int>)]
@@ -66,7 +71,9 @@ public final class TokenCorpus {
                 heldOut.append(BPETokenizer.endOfTextID)
                 files.append((file, 0..<cut, cut..<tokens.count))
             }
-            parts.append(Part(name: source.name, train: train, heldOut: heldOut, weight: source.weight, files: files))
+            let lines = source.sourceLines.map { tokenizer.encode($0) }
+            parts.append(Part(name: source.name, train: train, heldOut: heldOut, weight: source.weight,
+                              sourceLines: lines, files: files))
         }
         self.parts = parts
         var running = 0.0
@@ -76,15 +83,23 @@ public final class TokenCorpus {
     public var trainTokenCount: Int { parts.reduce(0) { $0 + $1.train.count } }
 
     /// `count` random windows of `length + 1` tokens (inputs and shifted targets), the source
-    /// chosen by weight, the start uniformly — all drawn from `rng`.
-    public func sampleWindows(count: Int, length: Int, rng: inout RNG) -> [[Int32]] {
+    /// chosen by weight, the start uniformly — all drawn from `rng`. With `sourceLineFraction` > 0,
+    /// that fraction of the windows (of sources that have lines) starts with one of the source's
+    /// lines, chosen uniformly, followed by the source's text; the window keeps its length.
+    /// At 0 no extra numbers are drawn, so runs without source lines sample as they always did.
+    public func sampleWindows(count: Int, length: Int, sourceLineFraction: Double = 0, rng: inout RNG) -> [[Int32]] {
         (0..<count).map { _ in
             let u = rng.nextDouble() * (cumulativeWeights.last ?? 0)
             let index = cumulativeWeights.firstIndex { u < $0 } ?? (parts.count - 1)
+            var line: [Int32] = []
+            if sourceLineFraction > 0, !parts[index].sourceLines.isEmpty, rng.nextDouble() < sourceLineFraction {
+                let lines = parts[index].sourceLines
+                line = Array(lines[rng.nextInt(below: lines.count)].prefix(length))
+            }
             let stream = parts[index].train
-            let span = min(length + 1, stream.count)
+            let span = min(length + 1 - line.count, stream.count)
             let start = rng.nextInt(below: max(1, stream.count - span + 1))
-            return Array(stream[start..<(start + span)])
+            return line + stream[start..<(start + span)]
         }
     }
 

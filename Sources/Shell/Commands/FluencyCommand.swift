@@ -21,7 +21,7 @@ enum FluencyCommand: Command {
         guard let reference = context.session.models[referenceName] else {
             throw UsageError("fluency: no model named \(referenceName) (loaded: \(context.session.models.keys.sorted().joined(separator: ", ")))")
         }
-        let file = try ProbeSets(path: DataPaths.resolve("examples/data/concept/completion_probes.json"))
+        let file = try DataLayout.probes()
         let setName = a.string("set") ?? "questions"
         guard let set = file.sets.first(where: { $0.name == setName }) else { throw UsageError("fluency: --set expects questions or register") }
         let tokenizer = try context.session.tokenizer()

@@ -29,7 +29,7 @@ enum ForgetReportCommand: Command {
         guard let list = arguments.string("models") else { throw UsageError("forget report: --models A,B,... is required") }
         let names = list.split(separator: ",").map(String.init)
         let referenceName = arguments.string("reference") ?? "gpt2-mini-noholmes"
-        let models = try (names + (names.contains(referenceName) ? [] : [referenceName])).map { ($0, try model(named: $0, context)) }
+        let models = try (names + (names.contains(referenceName) ? [] : [referenceName])).map { ($0, try context.session.model(named: $0, for: "forget report")) }
         let length = try arguments.int("length", default: 128), count = try arguments.int("passages", default: 100)
         let verbatim = try arguments.int("verbatim", default: 40)
         guard length >= 16, length <= models.map({ $0.1.config.contextLength }).min() ?? 0, count >= 10, verbatim >= 0 else {
@@ -41,7 +41,7 @@ enum ForgetReportCommand: Command {
                                      cacheDirectory: ".lethe-cache/tokens")
         guard let concept = corpus.parts.firstIndex(where: { $0.name == "holmes" }) else { throw UsageError("forget report: no Holmes books in the corpus") }
         let passages = try ConceptPassages(part: corpus.parts[concept], count: count, length: length)
-        let probes = try ProbeSets(path: DataPaths.resolve("examples/data/concept/completion_probes.json"))
+        let probes = try DataLayout.probes()
         context.print("forget report on the Holmes books: \(passages.members.count) member and \(passages.holdout.count) held-out passages of \(length) tokens, "
                       + "\(min(verbatim, passages.members.count)) verbatim prompts; reference \(referenceName)")
 
@@ -105,15 +105,5 @@ enum ForgetReportCommand: Command {
                 ("perplexity", .object(column.perplexity.map { ($0.0, .number($0.1)) })),
             ]))
         }))
-    }
-
-    /// A loaded model, or the shipped one in `models/NAME/` (loaded for the report, not into the session).
-    private static func model(named name: String, _ context: CommandContext) throws -> GPT2Model {
-        if let loaded = context.session.models[name] { return loaded }
-        let path = DataPaths.resolve("models/\(name)/tf_model.h5")
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw UsageError("forget report: no model named \(name) (loaded: \(context.session.models.keys.sorted().joined(separator: ", ")); nor models/\(name)/tf_model.h5)")
-        }
-        return try GPT2Model.load(from: path)
     }
 }

@@ -32,6 +32,7 @@ enum PretrainCommand: Command {
                 FlagInfo("context", value: "T", "new model: n_positions (default 256)"),
                 FlagInfo("data", value: "DIR", "corpus folder (default examples/data)"),
                 FlagInfo("holmes-weight", value: "W", "sampling weight of the Holmes books (default 3; --resume keeps the run's own unless given)"),
+                FlagInfo("source-lines", value: "F", "fraction of windows that start with a line naming their source, e.g. \"A novel.\" (default 0)"),
                 FlagInfo("no-holmes", "leave the Holmes books out (the never-trained baseline)"),
                 FlagInfo("name", value: "NAME", "name of the trained model in the session (default: the checkpoint's file name)")],
         examples: ["pretrain --out models/gpt2-mini/tf_model.h5 --steps 1800", "pretrain --out models/gpt2-mini/tf_model.h5 --resume",
@@ -130,6 +131,7 @@ enum PretrainCommand: Command {
         s.checkpointEvery = try a.int("checkpoint-every", default: 100)
         let seed = try a.seed(default: 0)
         s.seed = seed
+        if a.has("source-lines") { s.sourceLineFraction = try a.double("source-lines", default: 0) }
         try s.validate()
         return s
     }
@@ -150,6 +152,7 @@ enum PretrainCommand: Command {
             sources.append(CorpusSource(name: "holmes", files: files(data + "/concept").filter { $0.contains("holmes") },
                                         weight: try a.double("holmes-weight", default: 3)))
         }
+        for i in sources.indices { sources[i].sourceLines = SourceLines.lines(for: sources[i].name) }
         if let empty = sources.first(where: { $0.files.isEmpty }) {
             throw UsageError("pretrain: no .txt files for source \(empty.name) under \(data) (expected Lethe's examples/data layout)")
         }

@@ -14,7 +14,7 @@ enum ProbesCommand: Command {
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let model = try context.session.model()
-        let path = DataPaths.resolve(arguments.string("file") ?? "examples/data/concept/completion_probes.json")
+        let path = DataPaths.resolve(arguments.string("file") ?? DataLayout.completionProbes)
         let file = try ProbeSets(path: path)
         let wanted = arguments.string("set") ?? "all"
         guard wanted == "all" || ProbeSets.names.contains(wanted) else {

@@ -19,12 +19,9 @@ enum RelearnCommand: Command {
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         let model = try context.session.model()
         let tokenizer = try context.session.tokenizer()
-        let folder = DataPaths.resolve("examples/data/concept")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("holmes") && $0.hasSuffix(".txt") }.sorted()
-        let corpus = try TokenCorpus(sources: [CorpusSource(name: "holmes", files: files.map { folder + "/" + $0 })], tokenizer: tokenizer,
-                                     cacheDirectory: ".lethe-cache/tokens")
+        let corpus = try DataLayout.holmesCorpus(tokenizer: tokenizer, for: "relearn")
         let text = Array(corpus.parts[0].heldOut.prefix(max(1, try a.int("tokens", default: 8000))))
-        let file = try ProbeSets(path: DataPaths.resolve("examples/data/concept/completion_probes.json"))
+        let file = try DataLayout.probes()
         guard let register = file.sets.first(where: { $0.name == "register" }) else { throw UsageError("relearn: the probes file has no register_probes") }
         let seed = try a.seed(default: 5)
         let points = try RelearningAttack.run(model: model.copy(), tokenizer: tokenizer, text: text, probes: register.probes,

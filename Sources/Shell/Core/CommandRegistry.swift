@@ -13,7 +13,7 @@ public enum CommandRegistry {
         SophonSaveCommand.self, SophonResumeCommand.self, SophonResetCommand.self,
         WHPConfigCommand.self, WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
         WHPFinetuneCommand.self, WHPStatusCommand.self, WHPResetCommand.self,
-        ELMConfigCommand.self, ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMStatusCommand.self, ELMMergeCommand.self, ELMResetCommand.self,
+        ELMConfigCommand.self, ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMStatusCommand.self, ELMCheckCommand.self, ELMMergeCommand.self, ELMResetCommand.self,
         PretrainCommand.self, BenchCommand.self,
     ]
 

@@ -70,6 +70,17 @@ public final class Session {
 
     public var currentName: String? { currentModelName }
 
+    /// A model of the session by name, or else the shipped `models/NAME/tf_model.h5` (read, not added),
+    /// for commands that compare several models without changing the current one.
+    func model(named name: String, for command: String) throws -> GPT2Model {
+        if let loaded = models[name] { return loaded }
+        let path = DataPaths.resolve("models/\(name)/tf_model.h5")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw UsageError("\(command): no model named \(name) (loaded: \(models.keys.sorted().joined(separator: ", ")); nor models/\(name)/tf_model.h5)")
+        }
+        return try GPT2Model.load(from: path)
+    }
+
     public func add(_ model: GPT2Model, name: String) {
         models[name] = model
         currentModelName = name

@@ -23,7 +23,7 @@ enum ELMConfigCommand: Command {
                 FlagInfo("fluency-tokens", value: "N", "tokens per continuation (default 48)"),
                 FlagInfo("guidance", value: "G", "guidance gamma of the fluency generations (default 3)"),
                 FlagInfo("concept", value: "TEXT", "the concept string put into the prompt pairs"),
-                FlagInfo("pairs", value: "PATH", "expert/novice prompt pairs (default \(ELMSupport.defaultPairs))"),
+                FlagInfo("pairs", value: "PATH", "expert/novice prompt pairs with a {concept} placeholder, e.g. \(ELMSupport.instructionPairs) for instruction-tuned models (default: the source lines the demo models learned, \"A Sherlock Holmes story by Arthur Conan Doyle.\" against \"A novel.\")"),
                 FlagInfo("seed", value: "S", "seed (default 11)")],
         examples: ["elm config", "elm config --eta 100 --constant-eta --layers 0,1"])
 

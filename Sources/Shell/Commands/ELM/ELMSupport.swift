@@ -6,7 +6,7 @@ import GPT2
 import Procedures
 
 enum ELMSupport {
-    static let defaultPairs = "examples/data/concept/elm_prompt_pairs.json"
+    static let instructionPairs = "examples/data/concept/elm_prompt_pairs.json"
     static let defaultConcept = "Sherlock Holmes, Dr. Watson, Baker Street, detective stories, or any other lore by Arthur Conan Doyle"
 
     static func procedure(_ context: CommandContext) throws -> ELMProcedure {
@@ -28,13 +28,19 @@ enum ELMSupport {
         var retain = ELMProcedure.passages(from: try text("examples/data/original-domain") { _ in true }, characters: settings.passageCharacters)
         rng.shuffle(&forget)
         rng.shuffle(&retain)
-        let pairs = try PromptPair.load(path: DataPaths.resolve(session.elmPairsPath ?? defaultPairs), concept: session.elmConcept ?? defaultConcept)
+        let pairs = try promptPairs(session)
         let name = (session.currentName ?? "model") + "-elm"
         let procedure = try ELMProcedure(model: base.copy(), tokenizer: tokenizer, forget: forget, retain: retain, pairs: pairs, settings: settings)
         session.add(procedure.model, name: name)
         session.elm = (name, procedure)
         context.print("ELM on a copy of the current model, in the session as \(name): \(forget.count) concept passages, \(retain.count) retain passages, \(pairs.count) prompt pairs; LoRA rank \(settings.rank) on layers \(settings.layers.map(String.init).joined(separator: ","))")
         return procedure
+    }
+
+    /// The pairs `elm config --pairs` chose, or the source lines the demo models were trained with.
+    static func promptPairs(_ session: Session) throws -> [PromptPair] {
+        guard let path = session.elmPairsPath else { return PromptPair.sourceLinePairs }
+        return try PromptPair.load(path: DataPaths.resolve(path), concept: session.elmConcept ?? defaultConcept)
     }
 
     static func line(_ iteration: Int, _ l: ELMTermLosses) -> String {

@@ -14,11 +14,7 @@ enum WHPSupport {
         let baseline = try session.model()
         let tokenizer = try session.tokenizer()
         let dictionary = try AnchorDictionary(path: DataPaths.resolve(session.whpDictionaryPath ?? defaultDictionary), tokenizer: tokenizer)
-        let folder = DataPaths.resolve("examples/data/concept")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("holmes") && $0.hasSuffix(".txt") }.sorted()
-        guard !files.isEmpty else { throw UsageError("whp: no holmes_*.txt files under \(folder)") }
-        let corpus = try TokenCorpus(sources: [CorpusSource(name: "holmes", files: files.map { folder + "/" + $0 })],
-                                     tokenizer: tokenizer, cacheDirectory: ".lethe-cache/tokens")
+        let corpus = try DataLayout.holmesCorpus(tokenizer: tokenizer, for: "whp")
         let procedure = try WHPProcedure(baseline: baseline, dictionary: dictionary, target: corpus.parts[0].train, settings: session.whpSettings)
         session.whp = procedure
         context.print("WHP on \(session.currentName ?? "model") (the baseline): target \(procedure.target.count) tokens of the Holmes books' training split, \(procedure.blockCount) blocks of \(procedure.settings.blockLength); \(dictionary.terms.count) anchored terms")
