@@ -18,7 +18,7 @@ struct ParsingTests {
     }
 
     @Test func flagsAreCheckedAgainstTheCommand() throws {
-        let info = CommandInfo(name: "demo", abstract: "", usage: "", flags: [FlagInfo("top", value: "K", ""), FlagInfo("all", "")])
+        let info = CommandInfo(name: "demo", abstract: "", flags: [FlagInfo("top", value: "K", ""), FlagInfo("all", "")])
         let a = try Arguments(["text", "--top", "3", "--all", "--json"], info: info)
         let top = try a.int("top", default: 1)
         #expect(a.positionals == ["text"] && top == 3 && a.has("all") && a.has("json"))

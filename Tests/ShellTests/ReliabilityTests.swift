@@ -53,7 +53,7 @@ struct ReliabilityTests {
         #expect(Replay.run(items, in: replay.shell, check: true).isEmpty)
         #expect(replay.output.contains("1 tokens: 505") && !replay.output.contains("3 tokens"), "\(replay.output)")
         // The replacement line keeps the command's flags and swaps only the count.
-        let arguments = try Arguments(["50", "--every", "50", "--out", "a b.h5"], info: CommandInfo(name: "sophon run", abstract: "", usage: "",
+        let arguments = try Arguments(["50", "--every", "50", "--out", "a b.h5"], info: CommandInfo(name: "sophon run", abstract: "",
                                       flags: [FlagInfo("every", value: "K", ""), FlagInfo("out", value: "P", "")]))
         #expect(arguments.commandLine(replacingFirstPositionalWith: "12") == #"sophon run 12 --every 50 --out "a b.h5""#)
         #expect(arguments.commandLine(setting: "every", to: "7") == #"sophon run 50 --every 7 --out "a b.h5""#)

@@ -5,8 +5,8 @@ import GPT2
 enum ActivationsCommand: Command {
     static let info = CommandInfo(
         name: "activations", abstract: "Norms and statistics of a hook point (TransformerLens names), optionally saved to HDF5.",
-        usage: "activations TEXT --hook NAME [--save FILE.h5]",
-        flags: [FlagInfo("hook", value: "NAME", "e.g. blocks.3.hook_resid_post, blocks.0.mlp.hook_post, ln_final.hook_normalized"),
+        arguments: "TEXT",
+        flags: [FlagInfo("hook", value: "NAME", required: true, "e.g. blocks.3.hook_resid_post, blocks.0.mlp.hook_post, ln_final.hook_normalized"),
                 FlagInfo("save", value: "FILE", "write the activation to an HDF5 file (dataset named after the hook)")],
         examples: [#"activations "Holmes smiled" --hook blocks.2.hook_resid_post"#])
 

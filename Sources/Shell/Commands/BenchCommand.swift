@@ -8,7 +8,7 @@ import GPT2
 enum BenchCommand: Command {
     static let info = CommandInfo(
         name: "bench", abstract: "Measure SGEMM, an MLP step, GPT-2 training/forward/generation speed (release builds).",
-        usage: "bench sgemm|mlp|train|forward|features|generate [--layers L --width D --heads H --seq T --batch B --new N --reps R]",
+        arguments: "sgemm|mlp|train|forward|features|generate",
         flags: [FlagInfo("layers", value: "L", "GPT-2 blocks (default 12: GPT-2 124M)"), FlagInfo("width", value: "D", "n_embd (default 768)"),
                 FlagInfo("heads", value: "H", "heads (default 12)"), FlagInfo("seq", value: "T", "tokens per row (default 128)"),
                 FlagInfo("batch", value: "B", "rows (default 4)"), FlagInfo("new", value: "N", "generated tokens (default 128)"),

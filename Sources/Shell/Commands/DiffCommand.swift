@@ -4,7 +4,7 @@ import Foundation
 enum DiffCommand: Command {
     static let info = CommandInfo(
         name: "diff", abstract: "Compare two snapshots or loaded models tensor by tensor (max |Δ| and relative L2 change).",
-        usage: "diff A B [--top N]", flags: [FlagInfo("top", value: "N", "show the N most changed tensors (default 10)")],
+        arguments: "A B", flags: [FlagInfo("top", value: "N", "show the N most changed tensors (default 10)")],
         examples: ["diff before-sophon current", "diff gpt2-mini sophon"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {

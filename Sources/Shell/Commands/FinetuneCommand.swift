@@ -9,7 +9,6 @@ enum FinetuneCommand: Command {
     static let info = CommandInfo(
         name: "finetune",
         abstract: "Fine-tune a copy of the model as a sentiment classifier and report test accuracy along the way.",
-        usage: "finetune [--optimizer sgd|adam|adamw] [--lr LR] [--epochs N | --steps N] [--sweep] [--scratch] [--plot FILE.svg] [...]",
         flags: SentimentData.flags(train: true) + [
             FlagInfo("optimizer", value: "sgd|adam|adamw", "optimizer (default adamw, the notebook's)"),
             FlagInfo("lr", value: "LR", "peak learning rate (default 2e-5, the notebook's)"),

@@ -7,8 +7,7 @@ import Procedures
 enum FluencyCommand: Command {
     static let info = CommandInfo(
         name: "fluency", abstract: "Reverse perplexity: continuations of concept prompts from the current model, scored by a reference model.",
-        usage: "fluency --reference NAME [--tokens T] [--set questions|register] [--show K] [--seed S]",
-        flags: [FlagInfo("reference", value: "NAME", "loaded model that scores the continuations (e.g. the original model)"),
+        flags: [FlagInfo("reference", value: "NAME", required: true, "loaded model that scores the continuations (e.g. the original model)"),
                 FlagInfo("tokens", value: "T", "new tokens per prompt (default 32)"),
                 FlagInfo("set", value: "NAME", "probe prompts to continue: questions (default) or register"),
                 FlagInfo("show", value: "K", "continuations to print (default 3)"),

@@ -8,8 +8,7 @@ enum ForgetReportCommand: Command {
     static let info = CommandInfo(
         name: "forget report",
         abstract: "Forgetting metrics for several models: verbatim and knowledge memorisation, membership inference, forget quality, utility.",
-        usage: "forget report --models A,B,... [--reference NAME] [--passages N] [--length T] [--verbatim N] [--data DIR]",
-        flags: [FlagInfo("models", value: "LIST", "models to report (loaded names, or folders under models/), comma-separated"),
+        flags: [FlagInfo("models", value: "LIST", required: true, "models to report (loaded names, or folders under models/), comma-separated"),
                 FlagInfo("reference", value: "NAME", "the model that never trained on the concept (default gpt2-mini-noholmes)"),
                 FlagInfo("passages", value: "N", "member and held-out passages each (default 100)"),
                 FlagInfo("length", value: "T", "tokens per passage (default 128)"),
@@ -36,7 +35,7 @@ enum ForgetReportCommand: Command {
             throw UsageError("forget report: --length must be 16 to the models' context, --passages at least 10, --verbatim not negative")
         }
         let tokenizer = try context.session.tokenizer()
-        let sources = try PretrainCommand.sources(arguments, resolve: DataPaths.resolve)
+        let sources = try PretrainCommand.sources(data: arguments.string("data"), resolve: DataPaths.resolve)
         let corpus = try TokenCorpus(sources: sources.filter { ["holmes", "original", "wikitext"].contains($0.name) }, tokenizer: tokenizer,
                                      cacheDirectory: ".lethe-cache/tokens")
         guard let concept = corpus.parts.firstIndex(where: { $0.name == "holmes" }) else { throw UsageError("forget report: no Holmes books in the corpus") }

@@ -6,7 +6,7 @@ import Procedures
 enum GenerateCommand: Command {
     static let info = CommandInfo(
         name: "generate", abstract: "Continue a prompt (greedy at temperature 0; top-k / top-p sampling otherwise).",
-        usage: "generate PROMPT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S]",
+        arguments: "PROMPT",
         flags: [FlagInfo("max-tokens", value: "N", "new tokens at most (default 40)"),
                 FlagInfo("temperature", value: "T", "0 = greedy (default 0)"),
                 FlagInfo("top-k", value: "K", "sample among the K likeliest (0 = all)"),

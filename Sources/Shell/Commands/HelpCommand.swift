@@ -3,7 +3,7 @@
 enum HelpCommand: Command {
     static let info = CommandInfo(
         name: "help", abstract: "List commands, or show one command's usage, flags and examples.",
-        usage: "help [COMMAND]", examples: ["help", "help generate", "help load model"])
+        arguments: "[COMMAND]", examples: ["help", "help generate", "help load model"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         if arguments.positionals.isEmpty {

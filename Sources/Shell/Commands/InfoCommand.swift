@@ -2,8 +2,7 @@
 import GPT2
 
 enum InfoCommand: Command {
-    static let info = CommandInfo(name: "info", abstract: "Show the current model: config, parameters, memory, what was done to it.",
-                                  usage: "info")
+    static let info = CommandInfo(name: "info", abstract: "Show the current model: config, parameters, memory, what was done to it.")
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let model = try context.session.model()

@@ -7,7 +7,7 @@ import GPT2
 enum LensCommand: Command {
     static let info = CommandInfo(
         name: "lens", abstract: "Logit lens: the top next token after every block, at the text's last position.",
-        usage: "lens TEXT [--top K]", flags: [FlagInfo("top", value: "K", "tokens shown per block (default 3)")],
+        arguments: "TEXT", flags: [FlagInfo("top", value: "K", "tokens shown per block (default 3)")],
         examples: [#"lens "Sherlock Holmes and Dr." --top 3"#])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {

@@ -6,7 +6,7 @@ import GPT2
 enum LoadModelCommand: Command {
     static let info = CommandInfo(
         name: "load model", abstract: "Load a GPT-2 from HDF5 (tf_model.h5, PyTorch names, or a Lethe checkpoint).",
-        usage: "load model PATH [--name NAME]",
+        arguments: "PATH",
         flags: [FlagInfo("name", value: "NAME", "name to hold it under (default: its folder or file name)")],
         examples: ["load model models/gpt2-mini/tf_model.h5", "load model ~/gpt2/tf_model.h5 --name gpt2"])
 

@@ -5,7 +5,7 @@ import GPT2
 enum LoadTokenizerCommand: Command {
     static let info = CommandInfo(
         name: "load tokenizer", abstract: "Load a GPT-2 BPE tokenizer (encoder.json + vocab.bpe, or vocab.json + merges.txt).",
-        usage: "load tokenizer DIR", examples: ["load tokenizer ~/gpt2"])
+        arguments: "DIR", examples: ["load tokenizer ~/gpt2"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let dir = (try arguments.positional(0, "a folder with the tokenizer files") as NSString).expandingTildeInPath

@@ -5,7 +5,7 @@ import GPT2
 enum LogitsCommand: Command {
     static let info = CommandInfo(
         name: "logits", abstract: "The likeliest next tokens after a text, with probabilities and logits.",
-        usage: "logits TEXT [--top K]", flags: [FlagInfo("top", value: "K", "how many tokens (default 10)")],
+        arguments: "TEXT", flags: [FlagInfo("top", value: "K", "how many tokens (default 10)")],
         examples: [#"logits "Elementary, my dear" --top 5"#])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {

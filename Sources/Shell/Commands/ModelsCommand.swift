@@ -1,7 +1,7 @@
 // ModelsCommand.swift — `models`: what is loaded, and which is current.
 
 enum ModelsCommand: Command {
-    static let info = CommandInfo(name: "models", abstract: "List the loaded models (* marks the current one).", usage: "models")
+    static let info = CommandInfo(name: "models", abstract: "List the loaded models (* marks the current one).")
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let names = context.session.models.keys.sorted()

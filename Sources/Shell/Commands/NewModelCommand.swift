@@ -5,7 +5,7 @@ import GPT2
 
 enum NewModelCommand: Command {
     static let info = CommandInfo(name: "new model", abstract: "A randomly initialised GPT-2 with the current model's shape (Hugging Face's initialisation).",
-                                  usage: "new model NAME [--seed S]", flags: [FlagInfo("seed", value: "S", "initialisation seed (default 0)")],
+                                  arguments: "NAME", flags: [FlagInfo("seed", value: "S", "initialisation seed (default 0)")],
                                   examples: ["new model random", "new model random --seed 3"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {

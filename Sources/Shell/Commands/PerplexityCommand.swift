@@ -7,7 +7,6 @@ import Procedures
 enum PerplexityCommand: Command {
     static let info = CommandInfo(
         name: "perplexity", abstract: "Held-out perplexity per corpus source (novels, imdb, original, wikitext, holmes), optionally beside a unigram baseline.",
-        usage: "perplexity [--windows N] [--sources LIST] [--unigram] [--data DIR]",
         flags: [FlagInfo("windows", value: "N", "held-out windows of the model's context per source (default 32)"),
                 FlagInfo("sources", value: "LIST", "comma-separated subset, e.g. original,wikitext"),
                 FlagInfo("unigram", "also score a unigram model of each source's training split"),
@@ -19,7 +18,7 @@ enum PerplexityCommand: Command {
         let model = try context.session.model()
         let windowsPerSource = try arguments.int("windows", default: 32)
         guard windowsPerSource >= 1 else { throw UsageError("perplexity: --windows must be at least 1") }
-        var sources = try PretrainCommand.sources(arguments, resolve: DataPaths.resolve)
+        var sources = try PretrainCommand.sources(data: arguments.string("data"), resolve: DataPaths.resolve)
         if let wanted = arguments.string("sources")?.split(separator: ",").map(String.init) {
             let known = sources.map(\.name)
             if let unknown = wanted.first(where: { !known.contains($0) }) {

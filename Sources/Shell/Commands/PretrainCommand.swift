@@ -8,8 +8,7 @@ enum PretrainCommand: Command {
     static let info = CommandInfo(
         name: "pretrain",
         abstract: "Train a GPT-2 from scratch on text (AdamW, warm-up + cosine, held-out perplexity, resumable checkpoints).",
-        usage: "pretrain --out CHECKPOINT.h5 [--steps N] [--layers L --width D --heads H --context T] [--resume] [...]",
-        flags: [FlagInfo("out", value: "PATH", "checkpoint written every --checkpoint-every steps, on Ctrl-C and at the end"),
+        flags: [FlagInfo("out", value: "PATH", required: true, "checkpoint written every --checkpoint-every steps, on Ctrl-C and at the end"),
                 FlagInfo("resume", "continue the run saved in --out (bit for bit as if never interrupted)"),
                 FlagInfo("stop-at", value: "N", "stop (and checkpoint) at step N, as Ctrl-C would"),
                 FlagInfo("continue", "train the current model instead of a new one"),
@@ -47,7 +46,8 @@ enum PretrainCommand: Command {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw UsageError("pretrain: cannot create the folder \(folder.path) for --out (\(error.localizedDescription))")
         }
-        var corpusSources = try sources(arguments)
+        var corpusSources = try sources(data: arguments.string("data"), holmesWeight: try arguments.double("holmes-weight", default: 3),
+                                        includeHolmes: !arguments.has("no-holmes"))
         if arguments.has("resume"), FileManager.default.fileExists(atPath: out), let saved = try Pretrainer.savedSourceWeights(at: out) {
             // Resume samples the mixture the run was started with, unless a weight is given again explicitly.
             for i in corpusSources.indices where !(corpusSources[i].name == "holmes" && arguments.has("holmes-weight")) {
@@ -137,8 +137,9 @@ enum PretrainCommand: Command {
     }
 
     /// The demo corpus: novels, IMDB reviews, the original-domain texts, WikiText, and (unless --no-holmes) Holmes.
-    static func sources(_ a: Arguments, resolve: (String) -> String = { $0 }) throws -> [CorpusSource] {
-        let data = resolve(a.string("data") ?? "examples/data")
+    static func sources(data dataFolder: String?, holmesWeight: Double = 3, includeHolmes: Bool = true,
+                        resolve: (String) -> String = { $0 }) throws -> [CorpusSource] {
+        let data = resolve(dataFolder ?? "examples/data")
         func files(_ dir: String) -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".txt") }.sorted().map { dir + "/" + $0 }
         }
@@ -148,9 +149,9 @@ enum PretrainCommand: Command {
             CorpusSource(name: "original", files: files(data + "/original-domain").filter { !$0.contains("wikitext") }),
             CorpusSource(name: "wikitext", files: files(data + "/original-domain").filter { $0.contains("wikitext") }),
         ]
-        if !a.has("no-holmes") {
+        if includeHolmes {
             sources.append(CorpusSource(name: "holmes", files: files(data + "/concept").filter { $0.contains("holmes") },
-                                        weight: try a.double("holmes-weight", default: 3)))
+                                        weight: holmesWeight))
         }
         for i in sources.indices { sources[i].sourceLines = SourceLines.lines(for: sources[i].name) }
         if let empty = sources.first(where: { $0.files.isEmpty }) {

@@ -8,7 +8,6 @@ enum ProbeCommand: Command {
     static let info = CommandInfo(
         name: "probe",
         abstract: "Linear probe: logistic regression on frozen features (last-token final hidden state by default).",
-        usage: "probe [--hook NAME] [--pooling last|mean] [--train PATH] [--test PATH] [...]",
         flags: SentimentData.flags(train: true) + [
             FlagInfo("hook", value: "NAME", "hook point to read (default ln_final.hook_normalized; e.g. blocks.2.hook_resid_post)"),
             FlagInfo("pooling", value: "last|mean", "last real token (default) or mean over real tokens"),

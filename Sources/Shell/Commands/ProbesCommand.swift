@@ -6,7 +6,6 @@ import Procedures
 enum ProbesCommand: Command {
     static let info = CommandInfo(
         name: "probes", abstract: "Knowledge probes: greedy completion hit rate and expected-answer probability, per probe set.",
-        usage: "probes [--set register|questions|retain|all] [--file PATH] [--show N]",
         flags: [FlagInfo("set", value: "NAME", "register, questions, retain or all (default all)"),
                 FlagInfo("file", value: "PATH", "probes in completion_probes.json's layout (default examples/data/concept/completion_probes.json)"),
                 FlagInfo("show", value: "N", "print the first N probes of each set with their continuations (default 0)")],

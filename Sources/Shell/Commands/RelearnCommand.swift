@@ -7,7 +7,6 @@ import Procedures
 enum RelearnCommand: Command {
     static let info = CommandInfo(
         name: "relearn", abstract: "Relearning attack: fine-tune a copy on a little Holmes text and probe as it trains.",
-        usage: "relearn [--steps N] [--eval-every K] [--lr LR] [--tokens N] [--batch B] [--window T]",
         flags: [FlagInfo("steps", value: "N", "fine-tuning steps (default 40)"), FlagInfo("eval-every", value: "K", "probe every K steps (default 10)"),
                 FlagInfo("lr", value: "LR", "AdamW learning rate (default 3e-4)"),
                 FlagInfo("tokens", value: "N", "how much Holmes text the attacker has: the first N tokens of the held-out split (default 8000)"),

@@ -2,7 +2,7 @@
 
 enum RestoreCommand: Command {
     static let info = CommandInfo(name: "restore", abstract: "Copy a snapshot's weights back into the current model.",
-                                  usage: "restore NAME", examples: ["restore before-sophon"])
+                                  arguments: "NAME", examples: ["restore before-sophon"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let name = try arguments.positional(0, "a snapshot name")

@@ -4,7 +4,7 @@ import GPT2
 
 enum SaveCommand: Command {
     static let info = CommandInfo(name: "save", abstract: "Save the current model (tf_model.h5 layout Hugging Face reads; atomic), with its classification head if it has one.",
-                                  usage: "save PATH [--config]",
+                                  arguments: "PATH",
                                   flags: [FlagInfo("config", "also write Hugging Face's config.json beside the file")],
                                   examples: ["save checkpoints/protected.h5", "save models/my-model/tf_model.h5 --config"])
 

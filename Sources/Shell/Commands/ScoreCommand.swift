@@ -6,7 +6,7 @@ import Procedures
 enum ScoreCommand: Command {
     static let info = CommandInfo(
         name: "score", abstract: "Mean next-token loss (nats) and perplexity of a text or file under the current model.",
-        usage: "score TEXT | score --file PATH",
+        arguments: "[TEXT]",
         flags: [FlagInfo("file", value: "PATH", "score a UTF-8 text file (in context-sized windows)")],
         examples: [#"score "It was a dark and stormy night.""#, "score --file examples/data/original-domain/wells_time_machine_pg35.txt"])
 

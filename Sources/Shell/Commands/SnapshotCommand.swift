@@ -2,7 +2,7 @@
 
 enum SnapshotCommand: Command {
     static let info = CommandInfo(name: "snapshot", abstract: "Keep a copy of the current model's weights under a name.",
-                                  usage: "snapshot NAME", examples: ["snapshot before-sophon"])
+                                  arguments: "NAME", examples: ["snapshot before-sophon"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let name = try arguments.positional(0, "a snapshot name")

@@ -1,7 +1,7 @@
 // TokenizeCommand.swift — `tokenize TEXT`: GPT-2 token ids and the pieces they stand for.
 
 enum TokenizeCommand: Command {
-    static let info = CommandInfo(name: "tokenize", abstract: "Show the GPT-2 tokens of a text.", usage: "tokenize TEXT",
+    static let info = CommandInfo(name: "tokenize", abstract: "Show the GPT-2 tokens of a text.", arguments: "TEXT",
                                   examples: [#"tokenize "Sherlock Holmes's pipe""#])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {

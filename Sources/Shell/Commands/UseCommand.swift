@@ -1,7 +1,7 @@
 // UseCommand.swift — `use NAME`: switch the current model.
 
 enum UseCommand: Command {
-    static let info = CommandInfo(name: "use", abstract: "Make a loaded model the current one.", usage: "use NAME",
+    static let info = CommandInfo(name: "use", abstract: "Make a loaded model the current one.", arguments: "NAME",
                                   examples: ["use gpt2-mini"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {

@@ -7,7 +7,7 @@ enum ZeroShotCommand: Command {
     static let info = CommandInfo(
         name: "zeroshot sentiment",
         abstract: "Zero-shot IMDB sentiment: compare the logits of \"positive\" and \"negative\" after the notebook's prompt.",
-        usage: "zeroshot sentiment [--test PATH] [--test-limit N] [--template T] | zeroshot sentiment TEXT",
+        arguments: "[TEXT]",
         flags: [FlagInfo("test", value: "PATH", "labelled reviews (default examples/data/sentiment/imdb_test.tsv)"),
                 FlagInfo("test-limit", value: "N", "the first N reviews only (the notebook uses 100)"),
                 FlagInfo("template", value: "T", "the prompt, with {text} where the review goes"),

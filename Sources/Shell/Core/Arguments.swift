@@ -9,11 +9,15 @@ public struct Arguments {
     private let firstPositionalIndex: Int?
     private let values: [String: String]
     private let switches: Set<String>
+    /// The flags the command declared: reading any other is a programming error (a mistyped name
+    /// would otherwise silently read as absent).
+    private let declared: Set<String>
 
     /// Parses `words` (after the command's own words) for a command described by `info`.
     public init(_ words: [String], info: CommandInfo) throws {
         command = info.name
         self.words = words
+        declared = Set(info.allFlags.map(\.name))
         var positionals: [String] = [], values: [String: String] = [:], switches = Set<String>()
         var firstPositionalIndex: Int?
         let known = Dictionary(info.allFlags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -52,38 +56,47 @@ public struct Arguments {
         self.switches = switches
     }
 
-    public func has(_ flag: String) -> Bool { switches.contains(flag) || values[flag] != nil }
+    /// Stops a debug build (every test) at a read of an undeclared flag; a release build reads it as absent.
+    private func declaredValue(_ flag: String) -> String? {
+        assert(declared.contains(flag), "\(command) reads --\(flag), which its CommandInfo does not declare")
+        return values[flag]
+    }
 
-    public func string(_ flag: String) -> String? { values[flag] }
+    public func has(_ flag: String) -> Bool {
+        assert(declared.contains(flag), "\(command) reads --\(flag), which its CommandInfo does not declare")
+        return switches.contains(flag) || values[flag] != nil
+    }
+
+    public func string(_ flag: String) -> String? { declaredValue(flag) }
 
     public func int(_ flag: String, default value: Int) throws -> Int {
-        guard let text = values[flag] else { return value }
+        guard let text = declaredValue(flag) else { return value }
         guard let v = Int(text) else { throw UsageError("\(command): --\(flag) expects a whole number, got '\(text)'") }
         return v
     }
 
     public func float(_ flag: String, default value: Float) throws -> Float {
-        guard let text = values[flag] else { return value }
+        guard let text = declaredValue(flag) else { return value }
         guard let v = Float(text), v.isFinite else { throw UsageError("\(command): --\(flag) expects a number, got '\(text)'") }
         return v
     }
 
     /// A seed: a non-negative whole number.
     public func seed(_ flag: String = "seed", default value: UInt64) throws -> UInt64 {
-        guard let text = values[flag] else { return value }
+        guard let text = declaredValue(flag) else { return value }
         guard let v = UInt64(text) else { throw UsageError("\(command): --\(flag) expects a non-negative whole number, got '\(text)'") }
         return v
     }
 
     public func double(_ flag: String, default value: Double) throws -> Double {
-        guard let text = values[flag] else { return value }
+        guard let text = declaredValue(flag) else { return value }
         guard let v = Double(text), v.isFinite else { throw UsageError("\(command): --\(flag) expects a number, got '\(text)'") }
         return v
     }
 
     /// A hook point by its TransformerLens name (nil when the flag is absent).
     func hookPoint(_ flag: String, layers: Int, for command: String) throws -> HookPoint? {
-        guard let name = values[flag] else { return nil }
+        guard let name = declaredValue(flag) else { return nil }
         guard let point = HookPoint(name, layers: layers) else {
             let names = HookPoint.all(layers: layers).map(\.description)
             let close = names.filter { $0.hasSuffix(name.split(separator: ".").last.map(String.init) ?? name) }.prefix(3)

@@ -1,32 +1,40 @@
 // CommandInfo.swift — command metadata as values (after swift-argument-parser's CommandConfiguration):
 // help, usage errors and tab completion are all generated from it.
 
-/// One `--flag` a command accepts. `value == nil` makes it a switch.
+/// One `--flag` a command accepts. `value == nil` makes it a switch. A command reads only the flags
+/// it declares (``Arguments`` enforces it), so help, usage, completion and parsing share this list.
 public struct FlagInfo: Sendable {
     public let name: String
     public let value: String?
+    /// Shown without brackets in the usage line (the command says so when it is missing).
+    public let isRequired: Bool
     public let help: String
 
-    public init(_ name: String, value: String? = nil, _ help: String) {
+    public init(_ name: String, value: String? = nil, required: Bool = false, _ help: String) {
         self.name = name
         self.value = value
+        self.isRequired = required
         self.help = help
     }
+
+    /// `--name VALUE`, or `--name` for a switch.
+    public var synopsis: String { "--" + name + (value.map { " " + $0 } ?? "") }
 }
 
 public struct CommandInfo: Sendable {
     /// The words that name the command: `generate`, or `load model`.
     public let name: String
     public let abstract: String
-    public let usage: String
+    /// The positional arguments, as the usage line shows them: `TEXT`, `[N]`, `A B`.
+    public let arguments: String
     public let flags: [FlagInfo]
     public let examples: [String]
     public let discussion: String?
 
-    public init(name: String, abstract: String, usage: String, flags: [FlagInfo] = [], examples: [String] = [], discussion: String? = nil) {
+    public init(name: String, abstract: String, arguments: String = "", flags: [FlagInfo] = [], examples: [String] = [], discussion: String? = nil) {
         self.name = name
         self.abstract = abstract
-        self.usage = usage
+        self.arguments = arguments
         self.flags = flags
         self.examples = examples
         self.discussion = discussion
@@ -38,6 +46,17 @@ public struct CommandInfo: Sendable {
     static let globalFlags = [FlagInfo("json", "print exactly one JSON object on one line")]
 
     public var allFlags: [FlagInfo] { flags + CommandInfo.globalFlags }
+
+    /// The usage line, generated: the name, the positionals, required flags, then optional ones
+    /// (the first few, and a count of the rest that `help` lists).
+    public var usage: String {
+        let shown = 6
+        let optional = flags.filter { !$0.isRequired }
+        var parts = [name] + (arguments.isEmpty ? [] : [arguments]) + flags.filter(\.isRequired).map(\.synopsis)
+        parts += optional.prefix(shown).map { "[" + $0.synopsis + "]" }
+        if optional.count > shown { parts.append("[… \(optional.count - shown) more flags]") }
+        return parts.joined(separator: " ")
+    }
 }
 
 /// A domain command of the shell. One type per file in `Shell/Commands/`.

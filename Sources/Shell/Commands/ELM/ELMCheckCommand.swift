@@ -7,7 +7,6 @@ enum ELMCheckCommand: Command {
     static let info = CommandInfo(
         name: "elm check",
         abstract: "Measure whether a model reads ELM's prompt pairs: KL(expert ‖ novice) on held-out Holmes text, the answers' novice/expert probability ratio, and how often the erase target's top-1 is in the novice model's top 10.",
-        usage: "elm check [--models A,B,...] [--passages N] [--length T] [--etas A,B,...]",
         flags: [FlagInfo("models", value: "A,B", "models to measure side by side, by session or shipped name (default: the current model)"),
                 FlagInfo("passages", value: "N", "held-out Holmes passages (default 40)"),
                 FlagInfo("length", value: "T", "tokens per passage (default 128)"),

@@ -5,7 +5,6 @@ import Procedures
 enum ELMConfigCommand: Command {
     static let info = CommandInfo(
         name: "elm config", abstract: "Show or change ELM's settings (LoRA, eta, term scales, fluency data).",
-        usage: "elm config [--rank R] [--alpha A] [--layers 1,2,3] [--modules LIST] [--lr LR] [--eta E] [--constant-eta] [--ramp] [...]",
         flags: [FlagInfo("rank", value: "R", "LoRA rank (default 4)"), FlagInfo("alpha", value: "A", "LoRA alpha (default 16)"),
                 FlagInfo("dropout", value: "P", "LoRA dropout (default 0.05)"),
                 FlagInfo("layers", value: "LIST", "blocks with adapters (default 1,2,3)"),

@@ -3,7 +3,7 @@ import Procedures
 
 enum ELMPrepareCommand: Command {
     static let info = CommandInfo(name: "elm prepare", abstract: "Generate the fluency data (guided, deflecting continuations from the frozen model) and show some.",
-                                  usage: "elm prepare [--show N]", flags: [FlagInfo("show", value: "N", "continuations to print (default 3)")],
+                                  flags: [FlagInfo("show", value: "N", "continuations to print (default 3)")],
                                   examples: ["elm prepare"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {

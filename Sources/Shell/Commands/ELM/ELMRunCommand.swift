@@ -4,7 +4,7 @@ import Procedures
 
 enum ELMStepCommand: Command {
     static let info = CommandInfo(name: "elm step", abstract: "One ELM iteration (erase, retain and fluency terms on one passage each).",
-                                  usage: "elm step", examples: ["elm step"])
+                                  examples: ["elm step"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         let procedure = try ELMSupport.procedure(context)
@@ -18,7 +18,7 @@ enum ELMStepCommand: Command {
 
 enum ELMRunCommand: Command {
     static let info = CommandInfo(name: "elm run", abstract: "Run N ELM iterations (progress; Ctrl-C stops between iterations; `elm run` continues).",
-                                  usage: "elm run N [--every K]", flags: [FlagInfo("every", value: "K", "print the mean losses every K iterations (default 10)")],
+                                  arguments: "N", flags: [FlagInfo("every", value: "K", "print the mean losses every K iterations (default 10)")],
                                   examples: ["elm run 200 --every 20"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {

@@ -2,7 +2,7 @@
 import Procedures
 
 enum ELMStatusCommand: Command {
-    static let info = CommandInfo(name: "elm status", abstract: "Show ELM's position, settings and recent losses.", usage: "elm status", examples: ["elm status"])
+    static let info = CommandInfo(name: "elm status", abstract: "Show ELM's position, settings and recent losses.", examples: ["elm status"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         guard let running = context.session.elm else {
@@ -18,7 +18,7 @@ enum ELMStatusCommand: Command {
 
 enum ELMMergeCommand: Command {
     static let info = CommandInfo(name: "elm merge", abstract: "Fold the LoRA adapters into the weights (the ELM model becomes a plain GPT-2).",
-                                  usage: "elm merge", examples: ["elm merge"])
+                                  examples: ["elm merge"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         guard let running = context.session.elm, running.procedure.model.adapters != nil else {
@@ -31,7 +31,7 @@ enum ELMMergeCommand: Command {
 }
 
 enum ELMResetCommand: Command {
-    static let info = CommandInfo(name: "elm reset", abstract: "Forget the ELM run (its model stays in the session).", usage: "elm reset", examples: ["elm reset"])
+    static let info = CommandInfo(name: "elm reset", abstract: "Forget the ELM run (its model stays in the session).", examples: ["elm reset"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         context.session.elm = nil

@@ -5,7 +5,6 @@ import Procedures
 enum SophonConfigCommand: Command {
     static let info = CommandInfo(
         name: "sophon config", abstract: "Show or change SOPHON's settings (applied to the run in progress from its next iteration).",
-        usage: "sophon config [--loss inverse|kl] [--alpha A] [--beta B] [--inner-steps K] [--env LIST] [...]",
         flags: [FlagInfo("loss", value: "inverse|kl", "FTS loss: inverse cross-entropy or KL from uniform"),
                 FlagInfo("lr", value: "LR", "base learning rate (default 1e-4)"),
                 FlagInfo("alpha", value: "A", "FTS Adam learning rate = alpha·lr (default 10)"),

@@ -8,7 +8,6 @@ import Procedures
 enum SophonEvalCommand: Command {
     static let info = CommandInfo(
         name: "sophon eval", abstract: "Quick check: fine-tune a copy (new head) on the restricted task, and measure original-domain perplexity.",
-        usage: "sophon eval [--optimizer adamw] [--lr 1e-4] [--epochs 1] [--train-limit 200] [--test-limit 200]",
         flags: [FlagInfo("optimizer", value: "sgd|adam|adamw", "the attack's optimizer (default adamw)"),
                 FlagInfo("lr", value: "LR", "the attack's learning rate (default 1e-4)"),
                 FlagInfo("epochs", value: "N", "attack epochs (default 1)"),

@@ -1,7 +1,7 @@
 // SophonResetCommand.swift — `sophon reset`: forget the run in progress (the model keeps its weights).
 enum SophonResetCommand: Command {
     static let info = CommandInfo(name: "sophon reset", abstract: "Forget the SOPHON run in progress (weights stay as they are; settings are kept).",
-                                  usage: "sophon reset", examples: ["sophon reset"])
+                                  examples: ["sophon reset"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let had = context.session.sophon

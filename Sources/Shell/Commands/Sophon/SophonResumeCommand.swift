@@ -6,7 +6,7 @@ import Procedures
 enum SophonResumeCommand: Command {
     static let info = CommandInfo(
         name: "sophon resume", abstract: "Load a SOPHON checkpoint saved with state and continue its run.",
-        usage: "sophon resume PATH [--name NAME] [--restricted PATH]",
+        arguments: "PATH",
         flags: [FlagInfo("name", value: "NAME", "model name in the session (default sophon)"),
                 FlagInfo("restricted", value: "PATH", "restricted-task reviews (default \(SophonSupport.defaultRestricted))")],
         examples: ["sophon resume runs/sophon/tf_model.h5"])

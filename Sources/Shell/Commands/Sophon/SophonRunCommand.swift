@@ -5,7 +5,7 @@ import Procedures
 enum SophonRunCommand: Command {
     static let info = CommandInfo(
         name: "sophon run", abstract: "Run N SOPHON iterations (progress, periodic checkpoints, stops at the guard or Ctrl-C).",
-        usage: "sophon run N [--every K] [--out PATH] [--save-every K]",
+        arguments: "N",
         flags: [FlagInfo("restricted", value: "PATH", "restricted-task reviews for a new run (default \(SophonSupport.defaultRestricted))"),
                 FlagInfo("every", value: "K", "print every K-th iteration (default 1)"),
                 FlagInfo("out", value: "PATH", "checkpoint (with state) written every --save-every iterations, on Ctrl-C and at the end"),

@@ -5,7 +5,7 @@ import Procedures
 enum SophonSaveCommand: Command {
     static let info = CommandInfo(
         name: "sophon save", abstract: "Save the SOPHON model with its head; with state (both Adams, RNG, position) unless --weights-only.",
-        usage: "sophon save PATH [--weights-only]",
+        arguments: "PATH",
         flags: [FlagInfo("weights-only", "leave out the training state (a smaller file to share; cannot be resumed)")],
         examples: ["sophon save runs/sophon/tf_model.h5", "sophon save models/gpt2-mini-sophon/tf_model.h5 --weights-only"])
 

@@ -4,7 +4,6 @@ import Procedures
 
 enum SophonStatusCommand: Command {
     static let info = CommandInfo(name: "sophon status", abstract: "Show SOPHON's settings, position and the last iterations.",
-                                  usage: "sophon status [--last N]",
                                   flags: [FlagInfo("last", value: "N", "log lines to show (default 5)")],
                                   examples: ["sophon status"])
 

@@ -4,7 +4,6 @@ import Procedures
 enum SophonStepCommand: Command {
     static let info = CommandInfo(
         name: "sophon step", abstract: "One SOPHON iteration on the current model: FTS (simulated fine-tunes) then NTR.",
-        usage: "sophon step [--restricted PATH]",
         flags: [FlagInfo("restricted", value: "PATH", "restricted-task reviews for a new run (default \(SophonSupport.defaultRestricted))")],
         examples: ["sophon step"],
         discussion: "The current model is trained in place (take a `snapshot` first to compare). Ctrl-C undoes the iteration in progress.")

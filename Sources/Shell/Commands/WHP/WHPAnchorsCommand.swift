@@ -1,7 +1,7 @@
 // WHPAnchorsCommand.swift — `whp anchors`: the dictionary, with both token forms of each term.
 enum WHPAnchorsCommand: Command {
     static let info = CommandInfo(name: "whp anchors", abstract: "Show the anchored-term dictionary and how each term tokenizes.",
-                                  usage: "whp anchors [--limit N]", flags: [FlagInfo("limit", value: "N", "terms to show (default 20)")],
+                                  flags: [FlagInfo("limit", value: "N", "terms to show (default 20)")],
                                   examples: ["whp anchors", "whp anchors --limit 60"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {

@@ -4,7 +4,6 @@ import Procedures
 enum WHPConfigCommand: Command {
     static let info = CommandInfo(
         name: "whp config", abstract: "Show or change WHP's settings (alpha, block length, both fine-tunes).",
-        usage: "whp config [--alpha A] [--labels soft|hard] [--penalty P] [--block-length T] [--blocks N] [--reinforce-steps N] [--reinforce-lr LR] [--finetune-steps N] [--finetune-lr LR] [--batch B] [--dictionary PATH]",
         flags: [FlagInfo("alpha", value: "A", "v_generic = v_base − A·ReLU(v_reinforced − v_base) (default 5)"),
                 FlagInfo("labels", value: "soft|hard", "final fine-tune toward softmax(v_generic) (soft, default) or its argmax (hard, the paper's)"),
                 FlagInfo("penalty", value: "P", "logits subtracted from translations of anchors seen earlier in a block (default 20)"),

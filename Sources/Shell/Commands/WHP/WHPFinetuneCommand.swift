@@ -3,7 +3,6 @@ import Procedures
 
 enum WHPFinetuneCommand: Command {
     static let info = CommandInfo(name: "whp finetune", abstract: "Fine-tune a copy of the baseline on the generic labels (the unlearned model).",
-                                  usage: "whp finetune [--name NAME]",
                                   flags: [FlagInfo("name", value: "NAME", "session name of the unlearned model (default whp); it becomes current")],
                                   examples: ["whp finetune"],
                                   discussion: "Ctrl-C stops at the next step; `whp finetune` again continues (raise --finetune-steps with `whp config` to go further).")

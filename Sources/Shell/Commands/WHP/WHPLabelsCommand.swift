@@ -4,7 +4,6 @@ import Procedures
 
 enum WHPLabelsCommand: Command {
     static let info = CommandInfo(name: "whp labels", abstract: "Build generic labels for the target blocks and show, for one block, where a label differs from the text.",
-                                  usage: "whp labels [--show-block N] [--limit N]",
                                   flags: [FlagInfo("show-block", value: "N", "block to explain (default 0)"),
                                           FlagInfo("limit", value: "N", "changed positions to list (default 12)")],
                                   examples: ["whp labels", "whp labels --show-block 5"])

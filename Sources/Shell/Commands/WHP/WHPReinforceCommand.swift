@@ -4,7 +4,6 @@ import Procedures
 
 enum WHPReinforceCommand: Command {
     static let info = CommandInfo(name: "whp reinforce", abstract: "Fine-tune a copy of the baseline on the target text (the reinforced model).",
-                                  usage: "whp reinforce [--name NAME]",
                                   flags: [FlagInfo("name", value: "NAME", "session name of the reinforced model (default reinforced)")],
                                   examples: ["whp reinforce"],
                                   discussion: "The baseline is untouched. Ctrl-C stops at the next step; `whp reinforce` again continues.")

@@ -1,6 +1,6 @@
 // WHPStatusCommand.swift — `whp status` and `whp reset`.
 enum WHPStatusCommand: Command {
-    static let info = CommandInfo(name: "whp status", abstract: "Show how far WHP's three moves have gone.", usage: "whp status", examples: ["whp status"])
+    static let info = CommandInfo(name: "whp status", abstract: "Show how far WHP's three moves have gone.", examples: ["whp status"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         guard let p = context.session.whp else {
@@ -18,7 +18,7 @@ enum WHPStatusCommand: Command {
 }
 
 enum WHPResetCommand: Command {
-    static let info = CommandInfo(name: "whp reset", abstract: "Forget the WHP run (models already in the session stay).", usage: "whp reset", examples: ["whp reset"])
+    static let info = CommandInfo(name: "whp reset", abstract: "Forget the WHP run (models already in the session stay).", examples: ["whp reset"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         context.session.whp = nil

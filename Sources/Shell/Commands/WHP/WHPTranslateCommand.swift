@@ -1,7 +1,7 @@
 // WHPTranslateCommand.swift — `whp translate`: one block beside its translation.
 enum WHPTranslateCommand: Command {
     static let info = CommandInfo(name: "whp translate", abstract: "Show a target block and its anchored-term translation side by side.",
-                                  usage: "whp translate [--block N] | whp translate TEXT",
+                                  arguments: "[TEXT]",
                                   flags: [FlagInfo("block", value: "N", "block index (default 0)")],
                                   examples: ["whp translate --block 3", #"whp translate "Holmes looked at Watson.""#])
 
