@@ -81,6 +81,9 @@ public final class GPT2Model {
     public var history: [String] = []
     /// Low-rank adapters on some projections (ELM trains these; nil for a plain model).
     public var adapters: LoRAAdapters?
+    /// Lasting edits at hook points (ablations, steering), applied in every forward pass; not saved
+    /// with the weights.
+    public var interventions: [Intervention] = []
 
     /// Builds a model from named tensors (already verified by the loader or made by `init(config:rng:)`).
     init(config: GPT2Config, tensors: [String: Tensor]) {
@@ -134,8 +137,9 @@ public final class GPT2Model {
 
     /// The final hidden states `[batch, pos, dModel]` (after `ln_f`).
     /// In training mode dropout is applied (embedding and residual; see the note on attention dropout in the README).
-    public func hiddenStates(_ batch: TokenBatch, training: Bool = false, rng: inout RNG, hooks: Hooks? = nil) throws -> Tensor {
+    public func hiddenStates(_ batch: TokenBatch, training: Bool = false, rng: inout RNG, hooks callerHooks: Hooks? = nil) throws -> Tensor {
         try checkInput(batch)
+        let hooks = Hooks.combining(callerHooks, with: interventions)
         let (B, T) = (batch.batchSize, batch.length)
         let tokens = hooks.apply(.embed, embedding(wte, ids: batch.ids, shape: [B, T]))                     // [batch, pos, dModel]
         let positions = hooks.apply(.positionEmbed, embedding(wpe, ids: (0..<Int32(T)).map { $0 }, shape: [T]))   // [pos, dModel]
@@ -250,6 +254,7 @@ extension GPT2Model {
         let tensors = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor.detach()) })
         let twin = GPT2Model(config: config, tensors: tensors)
         twin.history = history
+        twin.interventions = interventions   // an attack on an ablated model attacks the ablated model
         return twin
     }
 

@@ -80,6 +80,12 @@ public final class Hooks {
         self.edits = edits
     }
 
+    /// Edits already checked to be at writable points.
+    init(validated cache: ActivationCache?, edits: [HookPoint: (Tensor) -> Tensor]) {
+        self.cache = cache
+        self.edits = edits
+    }
+
     func isActive(_ point: HookPoint) -> Bool { edits[point] != nil || cache?.wants(point) == true }
 
     /// The activation the forward continues with at `point`: edited if an edit is set, recorded if wanted.
@@ -119,4 +125,39 @@ public final class ActivationCache {
     }
 
     public subscript(point: HookPoint) -> Tensor? { values[point] }
+}
+
+/// A lasting edit of a model's forward pass at one hook point (an ablation, a steering vector):
+/// every forward of the model applies it, training and generation included, until it is removed.
+public struct Intervention {
+    public let point: HookPoint
+    /// What it does, for `info` and `interventions` (e.g. "zero head 3").
+    public let label: String
+    public let edit: (Tensor) -> Tensor
+
+    public init(point: HookPoint, label: String, edit: @escaping (Tensor) -> Tensor) throws {
+        guard point.isWritable else { throw GPT2Error("hook \(point) can be read, not written") }
+        self.point = point
+        self.label = label
+        self.edit = edit
+    }
+
+    public var description: String { "\(point): \(label)" }
+}
+
+extension Hooks {
+    /// These hooks with `interventions` applied first at their points (the caller's edit, if any, after them).
+    static func combining(_ hooks: Hooks?, with interventions: [Intervention]) -> Hooks? {
+        guard !interventions.isEmpty else { return hooks }
+        var edits = hooks?.edits ?? [:]
+        for point in Set(interventions.map(\.point)) {
+            let chain = interventions.filter { $0.point == point }.map(\.edit)
+            let after = edits[point]
+            edits[point] = { value in
+                let edited = chain.reduce(value) { $1($0) }
+                return after?(edited) ?? edited
+            }
+        }
+        return Hooks(validated: hooks?.cache, edits: edits)
+    }
 }

@@ -15,7 +15,7 @@ public struct KVCache {
 
     public init(model: GPT2Model, hooks: Hooks? = nil) {
         self.model = model
-        self.hooks = hooks
+        self.hooks = Hooks.combining(hooks, with: model.interventions)
         keys = Array(repeating: [], count: model.config.layerCount)
         values = keys
     }

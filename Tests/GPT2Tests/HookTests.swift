@@ -97,3 +97,48 @@ struct HookTests {
         #expect(HookPoint("blocks.0.attn.hook_z", layers: 3) == .block(0, .z))
     }
 }
+
+@Suite("Interventions against Hugging Face")
+struct InterventionTests {
+    @Test func lastingEditsActInEveryForwardPath() throws {
+        let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-vlen/tf_model.h5"))
+        let ids = try TensorFile.readIntegers("ids", from: HookTests.reference).values.map { Int32($0) }
+        let (heads, headSize) = (model.config.headCount, model.config.headSize)
+        // The fixture's edits, as interventions: head 1 of layer 1 zero-ablated at z, layer 0's MLP output halved.
+        model.interventions = [
+            try .ablation(at: .block(1, .z), tokenShape: [heads, headSize], selected: (0..<(heads * headSize)).map { $0 / headSize == 1 },
+                          replacement: [Float](repeating: 0, count: heads * headSize), label: "zero head 1"),
+            try Intervention(point: .block(0, .mlpPost), label: "halve") { scale($0, 0.5) },
+        ]
+        let logits = try model.logits(TokenBatch(sequences: [ids]))
+        let reference = try TensorFile.readFloats("edited/logits", from: HookTests.reference)
+        #expect(scaledMaxDifference(logits.data, reference.values) < 1e-4)
+        let expected = try TensorFile.readIntegers("edited/generation", from: HookTests.reference).values.map { Int32($0) }
+        var rng = RNG(seed: 0)
+        let generated = try model.generate(prompt: Array(ids.prefix(4)), options: SamplingOptions(maxNewTokens: expected.count - 4, stopAtEndOfText: false), rng: &rng)
+        #expect(Array(ids.prefix(4)) + generated == expected)
+        // A copy (what an attack trains) keeps them; removing them restores the model exactly.
+        #expect(try model.copy().logits(TokenBatch(sequences: [ids])).data == logits.data)
+        let edited = logits.data
+        model.interventions.removeAll()
+        #expect(try model.logits(TokenBatch(sequences: [ids])).data != edited)
+        let plain = try HookTests().model.logits(TokenBatch(sequences: [ids]))
+        #expect(try model.logits(TokenBatch(sequences: [ids])).data == plain.data)
+    }
+
+    @Test func gradientsFlowAroundAnAblatedHead() throws {
+        let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-vlen/tf_model.h5"))
+        let (heads, headSize, width) = (model.config.headCount, model.config.headSize, model.config.embeddingSize)
+        model.interventions = [try .ablation(at: .block(2, .v), tokenShape: [heads, headSize],
+                                             selected: (0..<(heads * headSize)).map { $0 / headSize == 0 },
+                                             replacement: [Float](repeating: 0, count: heads * headSize), label: "zero head 0's values")]
+        var rng = RNG(seed: 0)
+        try model.languageModelLoss(TokenBatch(sequences: [[5, 17, 42, 7, 260, 3]]), rng: &rng).backward()
+        // c_attn's weight [dModel, 3·dModel]: head 0's value columns get no gradient, head 1's do.
+        let grad = try #require(model.parameter(named: "h.2.attn.c_attn.weight")?.grad)
+        func columnNorm(_ column: Int) -> Float { (0..<width).reduce(0) { $0 + abs(grad[$1 * 3 * width + column]) } }
+        #expect((0..<headSize).allSatisfy { columnNorm(2 * width + $0) == 0 })
+        #expect((0..<headSize).contains { columnNorm(2 * width + headSize + $0) > 0 })
+        #expect(model.parameter(named: "wte.weight")?.grad?.contains { $0 != 0 } == true)
+    }
+}

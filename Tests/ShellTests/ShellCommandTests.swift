@@ -13,6 +13,23 @@ private func json(_ text: String) throws -> [String: Any] {
 
 @Suite("Shell commands")
 struct ShellCommandTests {
+    @Test func ablateSteerAndUndo() throws {
+        let shell = CapturingShell()
+        let text = #"score "The cat sat on the mat and looked at the dog.""#
+        let before = shell.run(text)
+        #expect(shell.run("ablate blocks.0.attn.hook_z --head 0").contains("zero-ablate head 0"))
+        #expect(shell.run(text) != before)
+        #expect(shell.run("info").contains("blocks.0.attn.hook_z: zero-ablate head 0"))
+        #expect(shell.run(#"steer blocks.0.hook_resid_post --from "a cat" --to "a dog" --scale 2"#).contains("2 active"))
+        #expect(shell.run("interventions --undo").contains("removed blocks.0.hook_resid_post"))
+        #expect(shell.run("interventions --clear").contains("removed 1"))
+        #expect(shell.run(text) == before)
+        #expect(shell.run("ablate blocks.0.attn.hook_pattern").contains("no per-token activation"))
+        #expect(shell.run("ablate blocks.0.hook_resid_post --head 0").contains("needs a per-head hook"))
+        #expect(shell.run("interventions --undo").contains("nothing to undo"))
+        #expect(shell.shell.errorCount == 3)
+    }
+
     @Test func tokenizeJSON() throws {
         let shell = CapturingShell()
         let out = try json(shell.run(#"tokenize "Hello world" --json"#))

@@ -13,6 +13,10 @@ enum InfoCommand: Command {
         context.print("  vocabulary \(c.vocabSize), context \(c.contextLength)")
         context.print("  parameters \(c.parameterCount) (\(formatCount(c.parameterCount))), weights \(String(format: "%.1f", megabytes)) MB")
         context.print("  dropout: embedding \(c.embeddingDropout), residual \(c.residualDropout), attention \(c.attentionDropout)")
+        if !model.interventions.isEmpty {
+            context.print("interventions (every forward pass runs through them; interventions --undo/--clear):")
+            for i in model.interventions { context.print("  - \(i.description)") }
+        }
         if !model.history.isEmpty {
             context.print("history:")
             for h in model.history { context.print("  - \(h)") }
@@ -24,5 +28,6 @@ enum InfoCommand: Command {
         context.set("context", .int(c.contextLength))
         context.set("parameters", .int(c.parameterCount))
         context.set("history", .array(model.history.map { .string($0) }))
+        context.set("interventions", .array(model.interventions.map { .string($0.description) }))
     }
 }

@@ -28,6 +28,9 @@ enum SaveCommand: Command {
             do { try AtomicFile.write(data, to: url.path) } catch { throw UsageError("save: cannot write \(url.path): \(error)") }
         }
         context.print("saved \(name) to \(path)" + (extras.isEmpty ? "" : " (with its classification head)") + (arguments.has("config") ? " and config.json" : ""))
+        if !model.interventions.isEmpty {
+            context.print("note: the file holds the weights only; its \(model.interventions.count) intervention(s) (ablations, steering) are not in it")
+        }
         context.set("path", .string(path))
     }
 }
