@@ -203,8 +203,14 @@ public final class BPETokenizer: @unchecked Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The token string of one id in readable form (`Ġ` shown as a space), for displays.
-    public func tokenText(_ id: Int32) -> String { decode([id]) }
+    /// The token string of one id in readable form (`Ġ` shown as a space), for displays. A token that
+    /// is a fragment of a character (GPT-2 splits some UTF-8 sequences) shows its bytes, `\xE2\x80`,
+    /// where decoding would show only U+FFFD.
+    public func tokenText(_ id: Int32) -> String {
+        guard let bytes = try? decodeBytes([id]) else { return "<\(id)?>" }
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
+    }
 
     public func id(of token: String) -> Int32? { idsByToken[token] }
 }

@@ -44,3 +44,18 @@ struct TokenizerTests {
         #expect(throws: GPT2Error.self) { try Self.tokenizer.decodeBytes([50257]) }
     }
 }
+
+@Suite("Token display")
+struct TokenDisplayTests {
+    @Test func characterFragmentsShowTheirBytes() throws {
+        let tokenizer = try BPETokenizer.bundled()
+        // "鬼" (E9 AC BC) after a space is split by GPT-2 into byte-level fragments.
+        let ids = tokenizer.encode(" 鬼")
+        #expect(ids.count > 1, "the test needs a character GPT-2 splits")
+        let shown = ids.map(tokenizer.tokenText).joined()
+        #expect(!shown.contains("\u{FFFD}"))
+        let bytes = try tokenizer.decodeBytes(ids)
+        #expect(shown == " " + bytes.dropFirst().map { String(format: "\\x%02X", $0) }.joined())
+        #expect(tokenizer.tokenText(tokenizer.encode(" Holmes")[0]) == " Holmes")
+    }
+}

@@ -30,6 +30,32 @@ struct ShellCommandTests {
         #expect(shell.shell.errorCount == 3)
     }
 
+    @Test func perTokenLossesAverageToTheScore() throws {
+        let shell = CapturingShell()
+        let out = try json(shell.run(#"score "It was a dark and stormy night." --per-token --json"#))
+        let rows = try #require(out["per_token"] as? [[String: Any]])
+        let losses = rows.compactMap { $0["loss"] as? Double }
+        #expect(losses.count == 8 && rows.first?["token"] as? String == " was")
+        // Per-token losses come from the logits; the score from the fused head-and-loss kernel.
+        let mean = losses.reduce(0, +) / Double(losses.count)
+        #expect(abs(mean - (try #require(out["loss"] as? Double))) < 1e-4)
+    }
+
+    @Test func lensAtEveryPositionAgreesWithTheLastPosition() throws {
+        let shell = CapturingShell()
+        let grid = try json(shell.run(#"lens "The cat sat on the mat" --all-positions --json"#))
+        let positions = try #require(grid["positions"] as? [[String: Any]])
+        #expect(positions.count == 6)
+        let last = try json(shell.run(#"lens "The cat sat on the mat" --top 1 --json"#))
+        let stages = try #require(last["stages"] as? [[String: Any]])
+        let lastRow = try #require(positions.last?["top"] as? [[String: Any]])
+        #expect(lastRow.count == stages.count)
+        for (cell, stage) in zip(lastRow, stages) {
+            let top = try #require((stage["top"] as? [[String: Any]])?.first)
+            #expect(cell["token"] as? String == top["token"] as? String)
+        }
+    }
+
     @Test func tokenizeJSON() throws {
         let shell = CapturingShell()
         let out = try json(shell.run(#"tokenize "Hello world" --json"#))

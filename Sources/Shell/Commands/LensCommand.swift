@@ -6,9 +6,10 @@ import GPT2
 
 enum LensCommand: Command {
     static let info = CommandInfo(
-        name: "lens", abstract: "Logit lens: the top next token after every block, at the text's last position.",
-        arguments: "TEXT", flags: [FlagInfo("top", value: "K", "tokens shown per block (default 3)")],
-        examples: [#"lens "Sherlock Holmes and Dr." --top 3"#])
+        name: "lens", abstract: "Logit lens: the top next token after every block, at the text's last position (or at every position).",
+        arguments: "TEXT", flags: [FlagInfo("top", value: "K", "tokens shown per block (default 3)"),
+                                   FlagInfo("all-positions", "a grid: every position of the text × every block, its top token and probability")],
+        examples: [#"lens "Sherlock Holmes and Dr." --top 3"#, #"lens "Sherlock Holmes and Dr. Watson" --all-positions"#])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let text = try arguments.text("a text")
@@ -24,6 +25,7 @@ enum LensCommand: Command {
         var stages: [(String, Tensor)] = []
         if let e = cache[.embed], let p = cache[.positionEmbed] { stages.append(("embed", GradMode.withNoGrad { add(e, p) })) }
         for l in 0..<layers { if let r = cache[.block(l, .residPost)] { stages.append(("block \(l)", r)) } }
+        if arguments.has("all-positions") { return try grid(stages, ids, model, tokenizer, context) }
         var rows: [JSONValue] = []
         for (name, stream) in stages {
             let last = GradMode.withNoGrad { sliceSequence(stream, (ids.count - 1)..<ids.count) }
@@ -34,5 +36,31 @@ enum LensCommand: Command {
             rows.append(.object([("stage", .string(name)), ("top", .array(top.map { .object([("token", .string(tokenizer.tokenText($0.0))), ("probability", .number($0.1))]) }))]))
         }
         context.set("stages", .array(rows))
+    }
+
+    /// Every position × every stage: the top token after that stage, read through ln_f and the head.
+    private static func grid(_ stages: [(String, Tensor)], _ ids: [Int32], _ model: GPT2Model, _ tokenizer: BPETokenizer,
+                             _ context: CommandContext) throws {
+        let cell = 14
+        context.print(pad("position", 20) + stages.map { pad($0.0, cell) }.joined())
+        var positions: [JSONValue] = []
+        var tops = [[(Int32, Double)]](repeating: [], count: ids.count)   // [pos][stage]
+        for (_, stream) in stages {
+            let normalized = GradMode.withNoGrad { layerNorm(stream, weight: model.lnFWeight, bias: model.lnFBias, epsilon: model.config.layerNormEpsilon) }
+            let logits = GradMode.withNoGrad { model.logits(fromHidden: normalized) }.data   // [1, pos, vocab]
+            let vocab = model.config.vocabSize
+            for t in ids.indices { let best = topTokens(Array(logits[(t * vocab)..<((t + 1) * vocab)]), k: 1)[0]; tops[t].append((best.0, best.1)) }
+        }
+        for t in ids.indices {
+            let label = String(format: "%3d ", t) + "[" + visible(tokenizer.tokenText(ids[t])) + "]"
+            context.print(pad(String(label.prefix(19)), 20) + tops[t].map { top in
+                pad(String(visible(tokenizer.tokenText(top.0)).prefix(8)) + String(format: " %.2f", top.1), cell)
+            }.joined())
+            positions.append(.object([("position", .int(t)), ("token", .string(tokenizer.tokenText(ids[t]))),
+                                      ("top", .array(zip(stages, tops[t]).map { stage, top in
+                                          .object([("stage", .string(stage.0)), ("token", .string(tokenizer.tokenText(top.0))), ("probability", .number(top.1))])
+                                      }))]))
+        }
+        context.set("positions", .array(positions))
     }
 }

@@ -1,4 +1,5 @@
 // ScoreCommand.swift — `score TEXT` / `score --file PATH`: mean next-token loss and perplexity.
+import Autograd
 import Foundation
 import GPT2
 import Procedures
@@ -7,8 +8,9 @@ enum ScoreCommand: Command {
     static let info = CommandInfo(
         name: "score", abstract: "Mean next-token loss (nats) and perplexity of a text or file under the current model.",
         arguments: "[TEXT]",
-        flags: [FlagInfo("file", value: "PATH", "score a UTF-8 text file (in context-sized windows)")],
-        examples: [#"score "It was a dark and stormy night.""#, "score --file examples/data/original-domain/wells_time_machine_pg35.txt"])
+        flags: [FlagInfo("file", value: "PATH", "score a UTF-8 text file (in context-sized windows)"),
+                FlagInfo("per-token", "also list every token's loss and probability (a text of at most one context)")],
+        examples: [#"score "It was a dark and stormy night.""#, #"score "Sherlock Holmes took his bottle from the corner." --per-token"#, "score --file examples/data/original-domain/wells_time_machine_pg35.txt"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let text: String
@@ -32,11 +34,34 @@ enum ScoreCommand: Command {
             windows.append(Array(ids[start..<end]))
             start = end - 1
         }
+        if arguments.has("per-token") { try perToken(ids, model, context) }
         let loss = try meanLoss(model: model, windows: windows, batchSize: 8)
         let scored = windows.reduce(0) { $0 + $1.count - 1 }
         context.print(String(format: "tokens %d, loss %.4f nats, perplexity %.2f", scored, loss, exp(loss)))
         context.set("tokens", .int(scored))
         context.set("loss", .number(loss))
         context.set("perplexity", .number(exp(loss)))
+    }
+
+    /// Each token's loss −log p(token | the tokens before it), from one forward pass.
+    private static func perToken(_ ids: [Int32], _ model: GPT2Model, _ context: CommandContext) throws {
+        guard ids.count <= model.config.contextLength else {
+            throw UsageError("score --per-token: the text has \(ids.count) tokens, more than the model's context of \(model.config.contextLength)")
+        }
+        let tokenizer = try context.session.tokenizer()
+        let logits = try GradMode.withNoGrad { try model.logits(TokenBatch(sequences: [ids])) }   // [1, pos, vocab]
+        let vocab = model.config.vocabSize
+        var rows: [JSONValue] = []
+        context.print("  pos  token            loss     p")
+        for t in 1..<ids.count {
+            let row = logits.data[((t - 1) * vocab)..<(t * vocab)]
+            let maxLogit = Double(row.max() ?? 0)
+            let logSum = log(row.reduce(0.0) { $0 + exp(Double($1) - maxLogit) }) + maxLogit
+            let loss = logSum - Double(row[row.startIndex + Int(ids[t])])
+            context.print(String(format: "  %3d  ", t) + pad("[" + visible(tokenizer.tokenText(ids[t])) + "]", 16) + String(format: " %6.3f  %.4f", loss, Foundation.exp(-loss)))
+            rows.append(.object([("position", .int(t)), ("id", .int(Int(ids[t]))), ("token", .string(tokenizer.tokenText(ids[t]))),
+                                 ("loss", .number(loss))]))
+        }
+        context.set("per_token", .array(rows))
     }
 }
