@@ -1,5 +1,8 @@
 // ShellCommandTests.swift — commands as a user types them, and every --json output parsed.
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import GPT2
 import Shell
 import Testing
@@ -54,6 +57,21 @@ struct ShellCommandTests {
             let top = try #require((stage["top"] as? [[String: Any]])?.first)
             #expect(cell["token"] as? String == top["token"] as? String)
         }
+    }
+
+    @Test func patchWritesAMapAndAValidSVG() throws {
+        let shell = CapturingShell()
+        let plot = temporaryPath("patch.svg")
+        let out = try json(shell.run(#"patch --clean "The cat sat on the mat" --corrupted "The dog sat on the mat" --answer " and" --wrong " with" --plot "# + plot + " --json"))
+        let restored = try #require(out["restored"] as? [[Double]])
+        let columns = try #require(out["columns"] as? [String])
+        #expect(!restored.isEmpty && restored.allSatisfy { $0.count == 6 } && columns.count == 6)   // blocks × positions
+        #expect(abs(restored[0][1] - 1) < 1e-5 && restored[0][0] == 0)   // the changed word at block 0 carries all of it
+        let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "the heat map is not well-formed XML")
+        #expect(svg.components(separatedBy: "class=\"cell\"").count - 1 == restored.count * 6)
+        #expect(shell.run(#"patch --clean "a b" --corrupted "a b c" --answer " x" --wrong " y""#).contains("same number of tokens"))
     }
 
     @Test func tokenizeJSON() throws {

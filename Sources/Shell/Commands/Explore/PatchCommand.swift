@@ -1,0 +1,74 @@
+// PatchCommand.swift — `patch`: activation patching between a clean and a corrupted prompt.
+import Foundation
+import GPT2
+import Procedures
+
+enum PatchCommand: Command {
+    static let info = CommandInfo(
+        name: "patch",
+        abstract: "Activation patching: how much of the clean answer each layer × position (or head) restores in a corrupted prompt.",
+        flags: [FlagInfo("clean", value: "TEXT", required: true, "the prompt the model answers"),
+                FlagInfo("corrupted", value: "TEXT", required: true, "the same number of tokens with the evidence changed"),
+                FlagInfo("answer", value: "TOKEN", required: true, "the clean answer's first token (e.g. \" Holmes\")"),
+                FlagInfo("wrong", value: "TOKEN", required: true, "the corrupted prompt's answer, to compare with"),
+                FlagInfo("hook", value: "resid_pre|attn_out|mlp_out|heads", "what to patch (default resid_pre; heads patches each head's hook_z)"),
+                FlagInfo("plot", value: "FILE.svg", "write the map as an SVG heat map")],
+        examples: [#"patch --clean "Mr. Sherlock Holmes and Dr. John" --corrupted "Mr. Sherlock Smith and Dr. John" --answer " Watson" --wrong " Smith""#],
+        discussion: """
+        The metric is the logit difference logit(answer) − logit(wrong) at the last position. Each cell runs the
+        corrupted prompt with one activation taken from the clean run and reports (patched − corrupted) / (clean −
+        corrupted): 1 means that activation alone restores the clean answer, 0 that it changes nothing.
+        """)
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let model = try context.session.model()
+        let tokenizer = try context.session.tokenizer()
+        guard let cleanText = arguments.string("clean"), let corruptedText = arguments.string("corrupted"),
+              let answerText = arguments.string("answer"), let wrongText = arguments.string("wrong") else {
+            throw UsageError("patch: --clean, --corrupted, --answer and --wrong are required")
+        }
+        let clean = tokenizer.encode(cleanText), corrupted = tokenizer.encode(corruptedText)
+        guard clean.count == corrupted.count, !clean.isEmpty, clean.count <= model.config.contextLength else {
+            throw UsageError("patch: --clean and --corrupted must have the same number of tokens, within the context (\(clean.count) and \(corrupted.count))")
+        }
+        func token(_ text: String, _ flag: String) throws -> Int32 {
+            let ids = tokenizer.encode(text)
+            guard let first = ids.first else { throw UsageError("patch: --\(flag) has no tokens") }
+            if ids.count > 1 { context.note("--\(flag) \"\(text)\" is \(ids.count) tokens; its first, [\(visible(tokenizer.tokenText(first)))], is scored") }
+            return first
+        }
+        let answer = try token(answerText, "answer"), wrong = try token(wrongText, "wrong")
+        let kind = arguments.string("hook") ?? "resid_pre"
+        let result: PatchingResult
+        switch kind {
+        case "heads":
+            result = try ActivationPatching.heads(model: model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong)
+        case "resid_pre", "attn_out", "mlp_out":
+            let hook: HookPoint.BlockHook = kind == "resid_pre" ? .residPre : kind == "attn_out" ? .attnOut : .mlpOut
+            let labels = zip(clean, corrupted).enumerated().map { t, pair in
+                "\(t) " + visible(tokenizer.tokenText(pair.0)) + (pair.0 == pair.1 ? "" : "/" + visible(tokenizer.tokenText(pair.1)))
+            }
+            result = try ActivationPatching.positions(model: model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong,
+                                                      labels: labels, point: { .block($0, hook) })
+        default:
+            throw UsageError("patch: --hook expects resid_pre, attn_out, mlp_out or heads, got \(kind)")
+        }
+        context.print(String(format: "logit difference [%@] − [%@]: clean %.3f, corrupted %.3f; cells: share of it restored by patching %@",
+                             visible(tokenizer.tokenText(answer)), visible(tokenizer.tokenText(wrong)), result.cleanDifference,
+                             result.corruptedDifference, kind == "heads" ? "each head's hook_z" : "hook_\(kind) at one position"))
+        let map = HeatMap(title: "Activation patching (\(kind)): share of the clean logit difference restored",
+                          rowLabels: result.rowLabels, columnLabels: result.columnLabels, values: result.restored)
+        for line in map.text() { context.print(line) }
+        if let plot = arguments.string("plot") {
+            let path = try context.session.writablePath(plot, for: "patch --plot")
+            do { try AtomicFile.write(Data(map.svg().utf8), to: path) } catch { throw UsageError("patch: cannot write \(path): \(error)") }
+            context.print("heat map written to \(plot)")
+            context.set("plot", .string(plot))
+        }
+        context.set("clean_difference", .number(result.cleanDifference))
+        context.set("corrupted_difference", .number(result.corruptedDifference))
+        context.set("rows", .array(result.rowLabels.map { .string($0) }))
+        context.set("columns", .array(result.columnLabels.map { .string($0) }))
+        context.set("restored", .array(result.restored.map { .array($0.map { .number($0) }) }))
+    }
+}
