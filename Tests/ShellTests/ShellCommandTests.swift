@@ -74,6 +74,20 @@ struct ShellCommandTests {
         #expect(shell.run(#"patch --clean "a b" --corrupted "a b c" --answer " x" --wrong " y""#).contains("same number of tokens"))
     }
 
+    @Test func diffMapsWhereTwoModelsDiffer() throws {
+        let shell = CapturingShell()
+        shell.run("new model x --seed 0", "new model y --seed 0", "new model z --seed 1")
+        let same = try json(shell.run(#"diff x y --text "The cat sat." --json"#))
+        #expect(same["changed"] as? Int == 0)
+        #expect((same["block_change"] as? [[Double]])?.joined().allSatisfy { $0 == 0 } == true)
+        #expect((same["output_change"] as? [[Double]])?.joined().allSatisfy { abs($0) < 1e-6 } == true)
+        let other = try json(shell.run(#"diff x z --text "The cat sat." --json"#))
+        let blocks = try #require(other["block_change"] as? [[Double]])
+        // Seeds change the random matrices; LayerNorms start at 1 and 0 in both.
+        #expect(blocks.count >= 1 && blocks.allSatisfy { row in row.count == 6 && [1, 2, 4, 5].allSatisfy { row[$0] > 0 } && row[0] == 0 && row[3] == 0 })
+        #expect((other["output_change"] as? [[Double]])?.joined().contains { $0 > 1e-3 } == true)
+    }
+
     @Test func tokenizeJSON() throws {
         let shell = CapturingShell()
         let out = try json(shell.run(#"tokenize "Hello world" --json"#))

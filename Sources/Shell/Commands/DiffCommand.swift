@@ -1,11 +1,19 @@
-// DiffCommand.swift — `diff A B`: which tensors differ between two snapshots or models, and by how much.
+// DiffCommand.swift — `diff A B`: which tensors differ between two snapshots or models, and by how much,
+// per block and parameter group, and (for models) how much each block's output changed on a text.
+import Autograd
 import Foundation
+import GPT2
 
 enum DiffCommand: Command {
     static let info = CommandInfo(
         name: "diff", abstract: "Compare two snapshots or loaded models tensor by tensor (max |Δ| and relative L2 change).",
-        arguments: "A B", flags: [FlagInfo("top", value: "N", "show the N most changed tensors (default 10)")],
-        examples: ["diff before-sophon current", "diff gpt2-mini sophon"])
+        arguments: "A B", flags: [FlagInfo("top", value: "N", "show the N most changed tensors (default 10)"),
+                                  FlagInfo("text", value: "TEXT", "also compare each block's outputs on TEXT (models only): 1 − cosine, mean over positions"),
+                                  FlagInfo("plot", value: "FILE.svg", "write the block × parameter-group map of relative change as an SVG heat map")],
+        examples: ["diff before-sophon current", "diff gpt2-mini sophon", #"diff gpt2-mini gpt2-mini-elm --text "Sherlock Holmes took his hat." --plot diff.svg"#])
+
+    /// Parameter groups of a block, in forward order (weight and bias together).
+    static let groups = ["ln_1", "attn.c_attn", "attn.c_proj", "ln_2", "mlp.c_fc", "mlp.c_proj"]
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let a = try weights(try arguments.positional(0, "two snapshot or model names"), context)
@@ -27,6 +35,8 @@ enum DiffCommand: Command {
         for r in changed.prefix(max(0, top)) {
             context.print("  " + pad(r.name, 28) + String(format: " max|Δ| %.3e  ‖Δ‖/‖A‖ %.3e", r.maxDelta, r.relative))
         }
+        try blockMap(a, b, arguments, context)
+        if let text = arguments.string("text") { try outputChange(text, arguments, context) }
         context.set("changed", .int(changed.count))
         context.set("tensors", .array(changed.map { .object([("name", .string($0.name)), ("max_delta", .number($0.maxDelta)), ("relative", .number($0.relative))]) }))
     }
@@ -39,5 +49,77 @@ enum DiffCommand: Command {
         if let s = context.session.snapshots[name] { return s.weights }
         if let m = context.session.models[name] { return Dictionary(uniqueKeysWithValues: m.parameters.map { ($0.name, $0.tensor.data) }) }
         throw UsageError("diff: no snapshot or model named \(name)")
+    }
+
+    /// Relative L2 change ‖B − A‖ / ‖A‖ of each block's parameter groups.
+    private static func blockMap(_ a: [String: [Float]], _ b: [String: [Float]], _ arguments: Arguments, _ context: CommandContext) throws {
+        let layers = (0...).prefix { a["h.\($0).ln_1.weight"] != nil }.count
+        guard layers > 0 else { return }
+        var values: [[Double]] = []
+        for l in 0..<layers {
+            values.append(groups.map { group in
+                var delta2 = 0.0, norm2 = 0.0
+                for suffix in [".weight", ".bias"] {
+                    guard let x = a["h.\(l).\(group)\(suffix)"], let y = b["h.\(l).\(group)\(suffix)"], x.count == y.count else { continue }
+                    for i in x.indices { let d = Double(y[i] - x[i]); delta2 += d * d; norm2 += Double(x[i]) * Double(x[i]) }
+                }
+                return delta2.squareRoot() / max(norm2.squareRoot(), 1e-12)
+            })
+        }
+        let peak = values.joined().max() ?? 0
+        let map = HeatMap(title: "Relative weight change ‖B − A‖ / ‖A‖ per block and parameter group",
+                          rowLabels: (0..<layers).map { "block \($0)" }, columnLabels: groups, values: values, scale: 0...max(peak, 1e-12))
+        context.print("relative change per block and parameter group:")
+        for line in map.text() { context.print("  " + line.replacingOccurrences(of: "+", with: " ")) }
+        context.set("groups", .array(groups.map { .string($0) }))
+        context.set("block_change", .array(values.map { .array($0.map { .number($0) }) }))
+        if let plot = arguments.string("plot") {
+            let path = try context.session.writablePath(plot, for: "diff --plot")
+            do { try AtomicFile.write(Data(map.svg().utf8), to: path) } catch { throw UsageError("diff: cannot write \(path): \(error)") }
+            context.print("heat map written to \(plot)")
+        }
+    }
+
+    /// 1 − cosine between the two models' activations at each block's attention output, MLP output
+    /// and residual stream on `text`, averaged over positions.
+    private static func outputChange(_ text: String, _ arguments: Arguments, _ context: CommandContext) throws {
+        func model(_ index: Int) throws -> GPT2Model {
+            let name = try arguments.positional(index, "a model name")
+            if name == "current" { return try context.session.model() }
+            guard let m = context.session.models[name] else { throw UsageError("diff --text: \(name) is a snapshot; output changes need two loaded models") }
+            return m
+        }
+        let (a, b) = (try model(0), try model(1))
+        guard a.config.layerCount == b.config.layerCount, a.config.embeddingSize == b.config.embeddingSize else {
+            throw UsageError("diff --text: the two models differ in shape")
+        }
+        let ids = Array(try context.session.tokenizer().encode(text).suffix(min(a.config.contextLength, b.config.contextLength)))
+        guard !ids.isEmpty else { throw UsageError("diff --text: the text has no tokens") }
+        let hooks: [HookPoint.BlockHook] = [.attnOut, .mlpOut, .residPost]
+        let wanted = Set((0..<a.config.layerCount).flatMap { l in hooks.map { HookPoint.block(l, $0) } })
+        let (_, x) = try a.runWithCache(TokenBatch(sequences: [ids]), points: wanted.contains)
+        let (_, y) = try b.runWithCache(TokenBatch(sequences: [ids]), points: wanted.contains)
+        let width = a.config.embeddingSize
+        var values: [[Double]] = []
+        for l in 0..<a.config.layerCount {
+            values.append(try hooks.map { hook in
+                guard let u = x[.block(l, hook)], let v = y[.block(l, hook)] else { throw UsageError("diff --text: a hook recorded nothing") }
+                var total = 0.0
+                for t in ids.indices {
+                    var dot = 0.0, nu = 0.0, nv = 0.0
+                    for j in 0..<width {
+                        let (p, q) = (Double(u.data[t * width + j]), Double(v.data[t * width + j]))
+                        dot += p * q; nu += p * p; nv += q * q
+                    }
+                    total += 1 - dot / max((nu * nv).squareRoot(), 1e-30)
+                }
+                return total / Double(ids.count)
+            })
+        }
+        let map = HeatMap(title: "Output change (1 − cosine)", rowLabels: (0..<values.count).map { "block \($0)" },
+                          columnLabels: ["attn_out", "mlp_out", "resid_post"], values: values)
+        context.print("output change on the text (\(ids.count) tokens), 1 − cosine, mean over positions:")
+        for line in map.text() { context.print("  " + line.replacingOccurrences(of: "+", with: " ")) }
+        context.set("output_change", .array(values.map { .array($0.map { .number($0) }) }))
     }
 }
