@@ -8,11 +8,13 @@ public enum ReversePerplexity {
     /// continuation tokens under `reference` given the prompt. Returns the pooled perplexity and the samples.
     public static func measure(model: GPT2Model, reference: GPT2Model, prompts: [[Int32]], newTokens: Int, topP: Float = 0.95,
                                temperature: Float = 1, rng: inout RNG,
-                               shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> (perplexity: Double, samples: [[Int32]]) {
+                               shouldStop: () -> Bool = { Interrupt.isRequested },
+                               progress: (Int, Int) -> Void = { _, _ in }) throws -> (perplexity: Double, samples: [[Int32]]) {
         var totalLoss = 0.0, totalTokens = 0
         var samples: [[Int32]] = []
         for prompt in prompts {
             if shouldStop() { throw Interrupted("fluency: stopped after \(samples.count) of \(prompts.count) prompts") }
+            progress(samples.count, prompts.count)
             let options = SamplingOptions(maxNewTokens: newTokens, temperature: temperature, topK: 0, topP: topP, stopAtEndOfText: true)
             let continuation = try model.generate(prompt: prompt, options: options, rng: &rng).filter { $0 != BPETokenizer.endOfTextID }
             samples.append(continuation)
@@ -43,7 +45,8 @@ public enum RelearningAttack {
     /// AdamW), probing after every `evalEvery` steps: how fast does the knowledge come back?
     public static func run(model: GPT2Model, tokenizer: BPETokenizer, text: [Int32], probes: [KnowledgeProbe], maxNewTokens: Int,
                            steps: Int, evalEvery: Int, learningRate: Float, batchSize: Int, windowLength: Int, seed: UInt64,
-                           shouldStop: () -> Bool = { Interrupt.isRequested }, report: (RelearningPoint) -> Void = { _ in }) throws -> [RelearningPoint] {
+                           shouldStop: () -> Bool = { Interrupt.isRequested }, report: (RelearningPoint) -> Void = { _ in },
+                           progress: (Int, Int) -> Void = { _, _ in }) throws -> [RelearningPoint] {
         let length = min(windowLength, model.config.contextLength)
         guard text.count > length, steps >= 0, evalEvery >= 1, batchSize >= 1 else {
             throw GPT2Error("relearn: need more than \(length) tokens of text, steps ≥ 0, eval interval and batch ≥ 1")
@@ -69,6 +72,7 @@ public enum RelearningAttack {
             clipGradientNorm(model.parameters, maxNorm: 1)
             optimizer.step(learningRate: learningRate)
             model.parameters.zeroGrad()
+            progress(step, steps)
             if step % evalEvery == 0 || step == steps { try probe(step) }
         }
         return points

@@ -69,7 +69,8 @@ public enum KnowledgeProber {
     /// Scoring as the probes file says: greedy, `maxNewTokens` tokens, a hit when the continuation
     /// contains an expected answer (case-insensitive).
     public static func run(model: GPT2Model, tokenizer: BPETokenizer, name: String, probes: [KnowledgeProbe], maxNewTokens: Int,
-                           shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> ProbeSummary {
+                           shouldStop: () -> Bool = { Interrupt.isRequested },
+                           progress: (Int, Int) -> Void = { _, _ in }) throws -> ProbeSummary {
         var outcomes: [ProbeOutcome] = []
         var rng = RNG(seed: 0)   // greedy: never drawn from
         for probe in probes {
@@ -84,6 +85,7 @@ public enum KnowledgeProber {
                 best = max(best, try sequenceProbability(model: model, context: prompt, continuation: tokenizer.encode(" " + answer)))
             }
             outcomes.append(ProbeOutcome(probe: probe, continuation: continuation, hit: hit, answerProbability: best))
+            progress(outcomes.count, probes.count)
         }
         return ProbeSummary(name: name, outcomes: outcomes)
     }

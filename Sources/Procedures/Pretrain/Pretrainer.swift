@@ -200,7 +200,7 @@ public final class Pretrainer {
 /// Mean next-token loss (nats per token) of `model` over token windows, batched, no gradients.
 /// Ctrl-C stops it between batches (nothing to undo).
 public func meanLoss(model: GPT2Model, windows: [[Int32]], batchSize: Int,
-                     shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> Double {
+                     shouldStop: () -> Bool = { Interrupt.isRequested }, progress: (Int, Int) -> Void = { _, _ in }) throws -> Double {
     var totalLoss = 0.0, totalTokens = 0
     try GradMode.withNoGrad {
         var rng = RNG(seed: 0)
@@ -213,6 +213,7 @@ public func meanLoss(model: GPT2Model, windows: [[Int32]], batchSize: Int,
             let loss = try model.languageModelLoss(batch, rng: &rng)
             totalLoss += Double(loss.item) * Double(tokens)
             totalTokens += tokens
+            progress(min(windows.count, start + batchSize), windows.count)
         }
     }
     guard totalTokens > 0 else { throw GPT2Error("evaluation: no tokens to score") }

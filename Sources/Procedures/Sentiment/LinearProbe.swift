@@ -29,14 +29,17 @@ public enum FeatureExtractor {
     /// patterns do not (they are not per-token vectors).
     public static func features(model: GPT2Model, data: SentimentDataset, hook: HookPoint = .finalNormalized,
                                 pooling: Pooling = .lastToken, batchSize: Int = 32,
-                                shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> FeatureMatrix {
+                                shouldStop: () -> Bool = { Interrupt.isRequested },
+                                progress: (Int, Int) -> Void = { _, _ in }) throws -> FeatureMatrix {
         guard hook.isPerToken else {
             throw GPT2Error("probe: --hook \(hook) is not a per-token hook point (expected e.g. blocks.3.hook_resid_post or ln_final.hook_normalized)")
         }
         var rows = [[Float]](repeating: [], count: data.count)
         var width = 0
+        var done = 0
         for indices in data.lengthSortedBatches(size: batchSize) {
             if shouldStop() { throw Interrupted("probe: feature extraction stopped") }
+            defer { done += indices.count; progress(done, data.count) }
             let batch = data.batch(indices)
             let activation: Tensor
             if hook == .finalNormalized {

@@ -52,7 +52,8 @@ public struct ZeroShotSentiment {
 
     /// P(positive) for each text, in batches (right-padded; the logit is read at each row's last token).
     public func positiveProbabilities(model: GPT2Model, texts: [String], batchSize: Int = 8,
-                                      shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> (probabilities: [Double], truncated: Int) {
+                                      shouldStop: () -> Bool = { Interrupt.isRequested },
+                                      progress: (Int, Int) -> Void = { _, _ in }) throws -> (probabilities: [Double], truncated: Int) {
         var prompts: [[Int32]] = []
         var truncated = 0
         for text in texts {
@@ -80,13 +81,15 @@ public struct ZeroShotSentiment {
                     }
                     probabilities[index] = 1 / (1 + exp(Double(zNeg - zPos)))   // softmax over the two
                 }
+                progress(min(order.count, start + batchSize), order.count)
             }
         }
         return (probabilities, truncated)
     }
 
-    public func evaluate(model: GPT2Model, examples: [LabeledText], batchSize: Int = 8) throws -> ZeroShotResult {
-        let (p, truncated) = try positiveProbabilities(model: model, texts: examples.map(\.text), batchSize: batchSize)
+    public func evaluate(model: GPT2Model, examples: [LabeledText], batchSize: Int = 8,
+                         progress: (Int, Int) -> Void = { _, _ in }) throws -> ZeroShotResult {
+        let (p, truncated) = try positiveProbabilities(model: model, texts: examples.map(\.text), batchSize: batchSize, progress: progress)
         let predictions = p.map { Int32($0 > 0.5 ? 1 : 0) }
         return ZeroShotResult(metrics: BinaryMetrics(predictions: predictions, labels: examples.map(\.label)),
                               positiveProbabilities: p, truncated: truncated)

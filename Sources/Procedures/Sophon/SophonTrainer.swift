@@ -69,18 +69,23 @@ public final class SophonTrainer {
 
     /// One outer iteration. Ctrl-C inside it undoes the iteration (weights and both Adam states)
     /// and throws ``Interrupted``; so does any error.
-    public func step(shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> SophonOutcome {
+    /// `progress(done, total)` counts simulated inner steps and reinforcement batches.
+    public func step(shouldStop: () -> Bool = { Interrupt.isRequested }, progress: (Int, Int) -> Void = { _, _ in }) throws -> SophonOutcome {
         let backup = Backup(self)
+        let total = settings.suppressionLoops * settings.environments.count * settings.innerSteps + settings.reinforcementLoops
+        var done = 0
+        func tick() { done += 1; progress(done, total) }
         do {
             var queryLoss = 0.0, queryAccuracy = 0.0, environmentAccuracy: [Double] = []
             for _ in 0..<settings.suppressionLoops {
-                let r = try suppressionStep(shouldStop: shouldStop)
+                let r = try suppressionStep(shouldStop: shouldStop, tick: tick)
                 queryLoss = r.loss; queryAccuracy = r.accuracy; environmentAccuracy = r.perEnvironment
             }
             var reinforcementLoss = 0.0
             for _ in 0..<settings.reinforcementLoops {
                 if shouldStop() { throw Interrupted("sophon: stopped inside iteration \(iteration + 1); it was undone") }
                 reinforcementLoss = try reinforcementStep()
+                tick()
             }
             let heldOut = try OriginalDomain.heldOutLoss(model: classifier.body, corpus: original, windowsPerPart: settings.guardWindows)
             if !heldOut.isFinite || heldOut > guardLimit {
@@ -102,7 +107,7 @@ public final class SophonTrainer {
     /// FTS: for each simulated fine-tune, clone θ, take K inner steps on support batches, and after
     /// each one add the query loss's gradient at the clone into θ's gradient (first-order MAML,
     /// spec §3.2, accumulated instead of keeping K graphs); clip and take one Adam step.
-    func suppressionStep(shouldStop: () -> Bool) throws -> (loss: Double, accuracy: Double, perEnvironment: [Double]) {
+    func suppressionStep(shouldStop: () -> Bool, tick: () -> Void = {}) throws -> (loss: Double, accuracy: Double, perEnvironment: [Double]) {
         let theta = classifier.parameters
         var accumulated = theta.map { [Float](repeating: 0, count: $0.tensor.count) }
         let weight = 1 / Float(settings.environments.count * settings.innerSteps)   // equal query sizes: a plain mean
@@ -116,6 +121,7 @@ public final class SophonTrainer {
             var correct = 0
             for _ in 0..<settings.innerSteps {
                 if shouldStop() { throw Interrupted("sophon: stopped inside iteration \(iteration + 1); it was undone") }
+                defer { tick() }
                 var rows = Array(restricted.tokens.indices)
                 rng.shuffle(&rows)
                 let support = Array(rows.prefix(settings.supportSize))

@@ -28,7 +28,9 @@ enum FluencyCommand: Command {
         var rng = RNG(seed: seed)
         let prompts = set.probes.map { tokenizer.encode($0.prompt) }
         let (perplexity, samples) = try ReversePerplexity.measure(model: model, reference: reference, prompts: prompts,
-                                                                   newTokens: max(1, try a.int("tokens", default: 32)), rng: &rng)
+                                                                   newTokens: max(1, try a.int("tokens", default: 32)), rng: &rng,
+                                                                   progress: { context.progress("fluency", done: $0, of: $1) })
+        context.endProgress()
         context.print(String(format: "reverse perplexity %.2f (%d %@ prompts continued by %@, scored by %@)", perplexity, prompts.count,
                              setName, context.session.currentName ?? "model", referenceName))
         for (probe, sample) in zip(set.probes, samples).prefix(max(0, try a.int("show", default: 3))) {

@@ -30,7 +30,9 @@ enum PerplexityCommand: Command {
         var rows: [(String, JSONValue)] = []
         for (index, part) in corpus.parts.enumerated() {
             let windows = corpus.heldOutWindows(part: index, length: model.config.contextLength - 1, limit: windowsPerSource)
-            let loss = try meanLoss(model: model, windows: windows, batchSize: 8)
+            let loss = try meanLoss(model: model, windows: windows, batchSize: 8,
+                                    progress: { context.progress("perplexity on \(part.name)", done: $0, of: $1) })
+            context.endProgress()
             let tokens = windows.reduce(0) { $0 + $1.count - 1 }
             var line = part.name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " %7d tokens  loss %.4f  perplexity %8.2f", tokens, loss, exp(loss))
             var fields: [(String, JSONValue)] = [("tokens", .int(tokens)), ("loss", .number(loss)), ("perplexity", .number(exp(loss)))]

@@ -84,7 +84,9 @@ enum ProbeCommand: Command {
                                  _ context: CommandContext) throws -> FeatureMatrix {
         let key = "\(model.weightFingerprint)|\(data.name)|\(data.count)|\(data.tokens.map(\.count).reduce(0, +))|\(hook)|\(pooling.rawValue)"
         if let cached = context.session.featureCache[key] { return cached }
-        let computed = try FeatureExtractor.features(model: model, data: data, hook: hook, pooling: pooling)
+        let computed = try FeatureExtractor.features(model: model, data: data, hook: hook, pooling: pooling,
+                                                     progress: { context.progress("features of \(data.name)", done: $0, of: $1) })
+        context.endProgress()
         context.session.featureCache[key] = computed
         return computed
     }

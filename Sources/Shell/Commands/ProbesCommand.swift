@@ -23,7 +23,9 @@ enum ProbesCommand: Command {
         var results: [(String, JSONValue)] = []
         for set in file.sets where wanted == "all" || set.name == wanted {
             let summary = try KnowledgeProber.run(model: model, tokenizer: try context.session.tokenizer(), name: set.name,
-                                                  probes: set.probes, maxNewTokens: file.maxNewTokens)
+                                                  probes: set.probes, maxNewTokens: file.maxNewTokens,
+                                                  progress: { context.progress("\(set.name) probes", done: $0, of: $1) })
+            context.endProgress()
             let rate = summary.hitRateEstimate, answer = summary.answerProbabilityEstimate
             context.print(set.name.padding(toLength: 9, withPad: " ", startingAt: 0)
                           + String(format: " %2d/%-2d hits (%.1f%% [%.1f, %.1f]), mean answer probability %.4f [%.4f, %.4f]",

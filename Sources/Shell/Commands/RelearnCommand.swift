@@ -28,9 +28,11 @@ enum RelearnCommand: Command {
                                               evalEvery: try a.int("eval-every", default: 10), learningRate: try a.float("lr", default: 3e-4),
                                               batchSize: try a.int("batch", default: 8), windowLength: try a.int("window", default: 128), seed: seed,
                                               report: { p in
+                                                  context.endProgress()
                                                   context.print(String(format: "step %3d: register probes %2d/%d hits, answer probability %.4f", p.step,
                                                                        p.register.hits, p.register.outcomes.count, p.register.meanAnswerProbability))
-                                              })
+                                              }, progress: { context.progress("relearning", done: $0, of: $1) })
+        context.endProgress()
         context.set("steps", .ints(points.map(\.step)))
         context.set("hits", .ints(points.map(\.register.hits)))
         context.set("answer_probability", .array(points.map { .number($0.register.meanAnswerProbability) }))

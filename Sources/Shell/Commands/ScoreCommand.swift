@@ -35,7 +35,8 @@ enum ScoreCommand: Command {
             start = end - 1
         }
         if arguments.has("per-token") { try perToken(ids, model, context) }
-        let loss = try meanLoss(model: model, windows: windows, batchSize: 8)
+        let loss = try meanLoss(model: model, windows: windows, batchSize: 8, progress: { context.progress("score", done: $0, of: $1) })
+        context.endProgress()
         let scored = windows.reduce(0) { $0 + $1.count - 1 }
         context.print(String(format: "tokens %d, loss %.4f nats, perplexity %.2f", scored, loss, exp(loss)))
         context.set("tokens", .int(scored))

@@ -34,7 +34,9 @@ enum ZeroShotCommand: Command {
             guard limit >= 1 else { throw UsageError("zeroshot sentiment: --test-limit must be at least 1") }
             examples = Array(examples.prefix(limit))
         }
-        let result = try scorer.evaluate(model: model, examples: examples, batchSize: batch)
+        let result = try scorer.evaluate(model: model, examples: examples, batchSize: batch,
+                                         progress: { context.progress("zero-shot", done: $0, of: $1) })
+        context.endProgress()
         let m = result.metrics
         let accuracy = Intervals.wilson(successes: m.truePositives + m.trueNegatives, trials: m.count)
         context.print(String(format: "zero-shot on %d reviews of %@: accuracy %.3f [%.3f, %.3f]  precision %.3f  recall %.3f  F1 %.3f",

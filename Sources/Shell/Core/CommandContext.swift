@@ -22,6 +22,8 @@ public final class CommandContext {
     public var replayAs: String?
     private var streamed = ""
     private var lastProgress = Date.distantPast
+    /// When the current counted task (``progress(_:done:of:)``) started, for its ETA.
+    private var taskStart: (label: String, date: Date)?
     private let write: (String) -> Void
 
     init(session: Session, json: Bool, isTerminal: Bool, write: @escaping (String) -> Void) {
@@ -70,6 +72,19 @@ public final class CommandContext {
             write(text + "\n")
             lastProgress = Date()
         }
+    }
+
+    /// A one-line bar with an ETA for `done` of `total` units of `label`'s work (the ETA extrapolates
+    /// from this task's elapsed time). Never recorded, never in `--json`.
+    public func progress(_ label: String, done: Int, of total: Int) {
+        if taskStart?.label != label || done == 0 { taskStart = (label, Date()) }
+        guard total > 0, let start = taskStart?.date else { return }
+        let fraction = min(1, Double(done) / Double(total))
+        let width = 24, filled = Int((fraction * Double(width)).rounded(.down))
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
+        let etaText = eta.isFinite ? (eta >= 60 ? String(format: "%dm%02ds", Int(eta) / 60, Int(eta) % 60) : String(format: "%.0fs", eta)) : "…"
+        progress("\(label) [" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] \(done)/\(total)  ETA \(etaText)")
     }
 
     /// Ends a progress line on a terminal.

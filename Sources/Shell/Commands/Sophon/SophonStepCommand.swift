@@ -10,7 +10,8 @@ enum SophonStepCommand: Command {
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let trainer = try SophonSupport.trainer(context, restrictedPath: arguments.string("restricted"))
-        switch try trainer.step() {
+        defer { context.endProgress() }
+        switch try trainer.step(progress: { context.progress("sophon iteration \(trainer.iteration + 1)", done: $0, of: $1) }) {
         case .completed(let report):
             context.print(SophonSupport.line(report))
             context.set("report", SophonSupport.json(report))
