@@ -19,6 +19,23 @@ struct ReliabilityTests {
         #expect(!out.contains("perplexity"))
     }
 
+    @Test func aStoppedFinetuneShowsWhatItMeasured() throws {
+        // Stop at the k-th look at Ctrl-C, for growing k, until the stop falls in the second attack.
+        let command = "finetune --sweep --optimizers sgd,adamw --lrs 1e-3 --train-limit 8 --test-limit 4 --epochs 1 --max-tokens 16"
+        var shown: String?
+        for polls in 1...200 where shown == nil {
+            let shell = CapturingShell()
+            Interrupt.request(afterPolls: polls)
+            let out = shell.run(command)
+            Interrupt.request(afterPolls: 0)
+            if !out.contains("error:") { break }   // finished before the k-th look: no stop left to place
+            if out.contains("the 1 attack(s) finished before the stop") { shown = out }
+        }
+        let out = try #require(shown, "no stop fell inside the second attack")
+        #expect(out.contains("sgd lr 0.001") && out.contains("best"))   // the first attack's row of the table
+        #expect(!out.contains("adamw lr 0.001  "))
+    }
+
     @Test func interruptedCommandIsRecordedAsInterruptedAndReplaysSkippingIt() throws {
         let path = temporaryPath("interrupted.lethe")
         let shell = CapturingShell()

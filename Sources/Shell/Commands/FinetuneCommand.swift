@@ -93,40 +93,55 @@ enum FinetuneCommand: Command {
         var runs: [Run] = []
         var groups: [(label: String, recipe: String, curves: [[CurvePoint]])] = []
         var kept: SequenceClassifier?
-        for recipe in recipes {
-            var targets = models.map { (name: $0.0, model: Optional($0.1)) }
-            if arguments.has("scratch") { targets.append((name: "scratch", model: nil)) }
-            for target in targets {
-                // A kept head needs a head to keep: models without one skip those recipes.
-                if !recipe.reinitializeHead, target.model == nil || context.session.classifierHeads[target.name] == nil, arguments.has("grid") { continue }
-                let label = "\(target.name) \(recipe.label)"
-                var curves: [[CurvePoint]] = []
-                for offset in 0..<seedCount {
-                    var seeded = recipe
-                    seeded.seed = recipe.seed &+ UInt64(offset)
-                    let runLabel = seedCount > 1 ? "\(label) seed \(seeded.seed)" : label
-                    let classifier: SequenceClassifier
-                    if let model = target.model {
-                        classifier = try classifierCopy(of: model, modelName: target.name, arguments, context, settings: seeded)
-                    } else {   // the same shape, randomly initialised, as a baseline
-                        var rng = RNG(seed: seeded.seed)
-                        classifier = SequenceClassifier(body: try GPT2Model(config: current.config, rng: &rng), rng: &rng)
-                    }
-                    let curve = try attack(classifier, label: runLabel, train, test, seeded, context)
-                    runs.append(Run(label: runLabel, curve: curve))
-                    curves.append(curve)
-                    if target.model != nil { kept = classifier }
-                }
-                groups.append((label, recipe.label, curves))
-            }
+        /// The table (and chart) of the attacks measured so far.
+        func summarize() -> (summaries: [AttackSummary], chart: [CurveSeries]) {
+            let summaries = groups.map { AttackSummary(label: $0.label, curves: $0.curves) }
+            // Each attack's reference: the first model attacked with the same recipe.
+            let references = groups.map { group in groups.firstIndex { $0.recipe == group.recipe } ?? 0 }
+            // With several seeds the charts show each attack's mean curve, not every seed's.
+            let chartLines = seedCount > 1 ? summaries.map { CurveSeries(label: $0.label, points: Array(zip($0.epochs, $0.estimates.map(\.value)))) } : series(runs)
+            report(runs, chart: chartLines, context)
+            reportIntervals(summaries, references: references, seeds: seedCount, testCount: test.count, context)
+            return (summaries, chartLines)
         }
-        let summaries = groups.map { AttackSummary(label: $0.label, curves: $0.curves) }
-        // Each attack's reference: the first model attacked with the same recipe.
-        let references = groups.map { group in groups.firstIndex { $0.recipe == group.recipe } ?? 0 }
-        // With several seeds the charts show each attack's mean curve, not every seed's.
-        let chartLines = seedCount > 1 ? summaries.map { CurveSeries(label: $0.label, points: Array(zip($0.epochs, $0.estimates.map(\.value)))) } : series(runs)
-        report(runs, chart: chartLines, context)
-        reportIntervals(summaries, references: references, seeds: seedCount, testCount: test.count, context)
+        do {
+            for recipe in recipes {
+                var targets = models.map { (name: $0.0, model: Optional($0.1)) }
+                if arguments.has("scratch") { targets.append((name: "scratch", model: nil)) }
+                for target in targets {
+                    // A kept head needs a head to keep: models without one skip those recipes.
+                    if !recipe.reinitializeHead, target.model == nil || context.session.classifierHeads[target.name] == nil, arguments.has("grid") { continue }
+                    let label = "\(target.name) \(recipe.label)"
+                    var curves: [[CurvePoint]] = []
+                    for offset in 0..<seedCount {
+                        var seeded = recipe
+                        seeded.seed = recipe.seed &+ UInt64(offset)
+                        let runLabel = seedCount > 1 ? "\(label) seed \(seeded.seed)" : label
+                        let classifier: SequenceClassifier
+                        if let model = target.model {
+                            classifier = try classifierCopy(of: model, modelName: target.name, arguments, context, settings: seeded)
+                        } else {   // the same shape, randomly initialised, as a baseline
+                            var rng = RNG(seed: seeded.seed)
+                            classifier = SequenceClassifier(body: try GPT2Model(config: current.config, rng: &rng), rng: &rng)
+                        }
+                        let curve = try attack(classifier, label: runLabel, train, test, seeded, context)
+                        runs.append(Run(label: runLabel, curve: curve))
+                        curves.append(curve)
+                        if target.model != nil { kept = classifier }
+                    }
+                    groups.append((label, recipe.label, curves))
+                }
+            }
+        } catch let stop as Interrupted {
+            // Ctrl-C: what was measured is still worth seeing (the attack in flight is lost).
+            context.endProgress()
+            if !groups.isEmpty {
+                context.print("stopped: the \(groups.count) attack(s) finished before the stop")
+                _ = summarize()
+            }
+            throw stop
+        }
+        let (summaries, chartLines) = summarize()
         if let path = arguments.string("plot"), let plotPath {
             let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
             try CurveChart.write(svg, to: plotPath)
