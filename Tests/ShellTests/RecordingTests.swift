@@ -67,4 +67,20 @@ struct RecordingTests {
         let error = try #require((cells[2]["outputs"] as? [[String: Any]])?.first)
         #expect(error["output_type"] as? String == "error" && error["traceback"] is [String])
     }
+
+    @Test func aCellThatWroteAFigureCarriesIt() throws {
+        let shell = CapturingShell()
+        let figure = temporaryPath("patch.svg")
+        shell.run(#"patch --clean "The cat sat" --corrupted "The dog sat" --answer " on" --wrong " in" --plot "# + figure)
+        let path = temporaryPath("figure.ipynb")
+        shell.run("%notebook " + path)
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let notebook = try #require(object)
+        #expect((notebook["metadata"] as? [String: Any])?["kernelspec"] == nil)   // no kernel that does not exist
+        let cell = try #require((notebook["cells"] as? [[String: Any]])?.first)
+        let outputs = try #require(cell["outputs"] as? [[String: Any]])
+        #expect(outputs.map { $0["output_type"] as? String } == ["stream", "display_data"])   // the text, then the picture
+        let svg = try #require((outputs[1]["data"] as? [String: Any])?["image/svg+xml"] as? String)
+        #expect(svg == (try String(contentsOfFile: figure, encoding: .utf8)))
+    }
 }

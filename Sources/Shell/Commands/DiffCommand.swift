@@ -74,9 +74,7 @@ enum DiffCommand: Command {
         context.set("groups", .array(groups.map { .string($0) }))
         context.set("block_change", .array(values.map { .array($0.map { .number($0) }) }))
         if let plot = arguments.string("plot") {
-            let path = try context.session.writablePath(plot, for: "diff --plot")
-            do { try AtomicFile.write(Data(map.svg().utf8), to: path) } catch { throw UsageError("diff: cannot write \(path): \(error)") }
-            context.print("heat map written to \(plot)")
+            try context.writeFigure(map.svg(), to: try context.session.writablePath(plot, for: "diff --plot"), shown: plot, what: "heat map")
         }
     }
 

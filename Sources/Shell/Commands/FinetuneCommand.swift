@@ -141,11 +141,10 @@ enum FinetuneCommand: Command {
             }
             throw stop
         }
-        let (summaries, chartLines) = summarize()
-        if let path = arguments.string("plot"), let plotPath {
+        let (_, chartLines) = summarize()
+        if let path = arguments.string("plot"), let plotPath {   // checked before training
             let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
-            try CurveChart.write(svg, to: plotPath)
-            context.print("learning curves written to \(path)")
+            try context.writeFigure(svg, to: plotPath, shown: path, what: "learning curves")
         }
         if let name = arguments.string("keep"), let kept {
             guard recipes.count == 1, models.count == 1, seedCount == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep, --grid, --models or --seeds") }

@@ -1,5 +1,6 @@
 // CommandContext.swift — what a running command writes: checked output, volatile notes, progress, JSON.
 import Foundation
+import GPT2
 
 /// One line a command produced, as recorded: `#>` lines are compared on replay, `#~` lines are not.
 public enum OutputLine: Equatable, Sendable {
@@ -90,6 +91,19 @@ public final class CommandContext {
     /// Ends a progress line on a terminal.
     public func endProgress() {
         if isTerminal && !json { write("\r\u{1B}[2K") }
+    }
+
+    /// Writes an SVG figure (creating its folder) and says where, in the words notebooks look for
+    /// (`… written to PATH.svg`) so an exported cell carries the picture.
+    /// `path` is where to write (already checked by the session's write policy), `shown` the path as the user gave it.
+    public func writeFigure(_ svg: String, to path: String, shown: String, what: String) throws {
+        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(Data(svg.utf8), to: url.path)
+        } catch { throw UsageError("cannot write \(path): \(error)") }
+        print("\(what) written to \(shown)")
+        set("plot", .string(shown))
     }
 
     /// Sets a field of the command's `--json` object.

@@ -4,7 +4,8 @@ import Foundation
 import GPT2
 
 public enum Notebook {
-    public static func json(cells: [Cell], seed: UInt64) -> JSONValue {
+    /// `figureFolders`: where to look for the SVG files cells say they wrote (relative paths), first match wins.
+    public static func json(cells: [Cell], seed: UInt64, figureFolders: [String] = ["."]) -> JSONValue {
         var out: [JSONValue] = []
         var markdown: [String] = []
         var index = 0
@@ -25,17 +26,18 @@ public enum Notebook {
                 flushMarkdown()
                 index += 1
                 out.append(codeCell(index: index, source: source, count: count, lines: outputLines.map(\.text),
-                                    error: "interrupted (Ctrl-C): " + message, elapsed: nil))
+                                    error: "interrupted (Ctrl-C): " + message, elapsed: nil, figureFolders: figureFolders))
             case let .command(source, count, outputLines, error, elapsed):
                 flushMarkdown()
                 index += 1
-                out.append(codeCell(index: index, source: source, count: count, lines: outputLines.map(\.text), error: error, elapsed: elapsed))
+                out.append(codeCell(index: index, source: source, count: count, lines: outputLines.map(\.text), error: error, elapsed: elapsed,
+                                    figureFolders: figureFolders))
             }
         }
         flushMarkdown()
-        let kernel: JSONValue = .object([("display_name", .string("Lethe")), ("language", .string("lethe")), ("name", .string("lethe"))])
+        // No kernelspec: there is no Lethe kernel to run it with; `lethe run` replays the session.
         return .object([("cells", .array(out)),
-                        ("metadata", .object([("kernelspec", kernel), ("language_info", .object([("name", .string("lethe"))])),
+                        ("metadata", .object([("language_info", .object([("name", .string("lethe"))])),
                                               ("lethe", .object([("seed", .number(Double(seed)))]))])),
                         ("nbformat", .int(4)), ("nbformat_minor", .int(5))])
     }
@@ -44,10 +46,20 @@ public enum Notebook {
         .array(text.enumerated().map { i, l in .string(i == text.count - 1 ? l : l + "\n") })
     }
 
-    private static func codeCell(index: Int, source: String, count: Int, lines outputLines: [String], error: String?, elapsed: Int?) -> JSONValue {
+    private static func codeCell(index: Int, source: String, count: Int, lines outputLines: [String], error: String?, elapsed: Int?,
+                                 figureFolders: [String]) -> JSONValue {
         var outputs: [JSONValue] = []
         if !outputLines.isEmpty {
             outputs.append(.object([("name", .string("stdout")), ("output_type", .string("stream")), ("text", lines(outputLines))]))
+        }
+        // A figure the command wrote (`… written to PATH.svg`) goes in as a picture, after the text.
+        for line in outputLines {
+            guard let range = line.range(of: " written to "), line.hasSuffix(".svg") else { continue }
+            let path = String(line[range.upperBound...])
+            let candidates = path.hasPrefix("/") ? [path] : figureFolders.map { $0 + "/" + path }
+            guard let svg = candidates.lazy.compactMap({ try? String(contentsOfFile: $0, encoding: .utf8) }).first(where: { $0.contains("<svg") }) else { continue }
+            outputs.append(.object([("data", .object([("image/svg+xml", .string(svg)), ("text/plain", .string("<figure \(path)>"))])),
+                                    ("metadata", .object([])), ("output_type", .string("display_data"))]))
         }
         if let error {
             outputs.append(.object([("ename", .string("LetheError")), ("evalue", .string(error)),
@@ -61,8 +73,8 @@ public enum Notebook {
     /// Writes the notebook atomically; returns how many notebook cells it holds (consecutive notes
     /// share one markdown cell).
     @discardableResult
-    public static func write(cells: [Cell], seed: UInt64, to path: String) throws -> Int {
-        let notebook = json(cells: cells, seed: seed)
+    public static func write(cells: [Cell], seed: UInt64, to path: String, figureFolders: [String] = ["."]) throws -> Int {
+        let notebook = json(cells: cells, seed: seed, figureFolders: figureFolders)
         do { try AtomicFile.write(Data((notebook.serialized() + "\n").utf8), to: path) } catch {
             throw UsageError("cannot write notebook \(path): \(error)")
         }
@@ -91,6 +103,8 @@ public enum Notebook {
                                     message: item.expectedError?.message ?? "interrupted", replayAs: item.replayAs)
             }
         }
-        try write(cells: cells, seed: seed, to: output)
+        // Figures were written relative to where the session ran: usually here, or the session's folder's parent.
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try write(cells: cells, seed: seed, to: output, figureFolders: [".", folder.path, folder.deletingLastPathComponent().path])
     }
 }

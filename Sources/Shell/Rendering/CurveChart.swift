@@ -71,13 +71,4 @@ enum CurveChart {
         }
         return out + "</svg>\n"
     }
-
-    /// Writes `contents` to `path`, creating its folder.
-    static func write(_ contents: String, to path: String) throws {
-        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        do { try AtomicFile.write(Data(contents.utf8), to: url.path) } catch {
-            throw UsageError("cannot write \(path): \(error)")
-        }
-    }
 }

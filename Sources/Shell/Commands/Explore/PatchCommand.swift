@@ -60,10 +60,7 @@ enum PatchCommand: Command {
                           rowLabels: result.rowLabels, columnLabels: result.columnLabels, values: result.restored)
         for line in map.text() { context.print(line) }
         if let plot = arguments.string("plot") {
-            let path = try context.session.writablePath(plot, for: "patch --plot")
-            do { try AtomicFile.write(Data(map.svg().utf8), to: path) } catch { throw UsageError("patch: cannot write \(path): \(error)") }
-            context.print("heat map written to \(plot)")
-            context.set("plot", .string(plot))
+            try context.writeFigure(map.svg(), to: try context.session.writablePath(plot, for: "patch --plot"), shown: plot, what: "heat map")
         }
         context.set("clean_difference", .number(result.cleanDifference))
         context.set("corrupted_difference", .number(result.corruptedDifference))
