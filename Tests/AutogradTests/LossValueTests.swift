@@ -21,6 +21,12 @@ struct LossValueTests {
         #expect(abs(klToUniform(Tensor(shape: [2, 3], data: [1, 1, 1, -4, -4, -4])).item) < 1e-6)
     }
 
+    @Test func negativeEntropyIsLeastAtUniform() {
+        // Uniform rows reach the minimum −log C; a confident row is near 0.
+        #expect(abs(negativeEntropy(Tensor(shape: [2, 4], data: [3, 3, 3, 3, -1, -1, -1, -1])).item + log(4)) < 1e-6)
+        #expect(negativeEntropy(Tensor(shape: [1, 2], data: [20, -20])).item > -1e-6)
+    }
+
     @Test func crossEntropyMatchesDefinition() {
         // −log softmax([1, 2, 3])[2] = log(e + e² + e³) − 3
         let expected = Float(log(exp(1.0) + exp(2.0) + exp(3.0)) - 3)

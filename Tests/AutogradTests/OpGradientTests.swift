@@ -92,6 +92,7 @@ struct OpGradientTests {
         gradCheck("klDivergence", inputs: [logits]) { klDivergence($0[0], targets: targets) }
         gradCheck("inverseCrossEntropy", inputs: [logits]) { inverseCrossEntropy($0[0], labels: [0, 3, 2, 1, 1]) }
         gradCheck("klToUniform", inputs: [logits]) { klToUniform($0[0]) }
+        gradCheck("negativeEntropy", inputs: [logits]) { negativeEntropy($0[0]) }
         let binary = randomTensor([6, 2], seed: 24, std: 2)
         gradCheck("inverseCrossEntropy C=2", inputs: [binary]) { inverseCrossEntropy($0[0], labels: [0, 1, 1, 0, 0, 1]) }
     }

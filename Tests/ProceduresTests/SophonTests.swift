@@ -124,6 +124,7 @@ struct SophonTests {
         settings.loss = .klUniform
         settings.reinforcementLoops = 0
         settings.alpha = 100          // FTS Adam at 1e-2: a tiny model moves fast
+        settings.simulatedHead = .keep   // the mechanics of FTS: with a fresh head each time there is no single head to flatten
         settings.environments = [SimulatedFineTune(optimizer: .sgd, learningRate: 0.1, scope: .all)]
         settings.innerSteps = 3
         let trainer = try setup.trainer(settings)
@@ -150,6 +151,7 @@ struct SophonTests {
         settings.reinforcementLoops = 0
         settings.innerSteps = 1
         settings.environments = [SimulatedFineTune(optimizer: .sgd, learningRate: 0.5, scope: .all)]
+        settings.simulatedHead = .keep   // the reference below starts from θ's own head
         var rng = RNG(seed: 5)
         let theta = SequenceClassifier(body: try setup.model(), rng: &rng)
         let reference = SequenceClassifier(body: theta.body.copy(), head: theta.head.copyAsParameter())
@@ -187,5 +189,60 @@ struct SophonTests {
         var s = SophonSettings()
         s.environments = []
         #expect(throws: GPT2Error.self) { try s.validate() }
+    }
+
+    @Test func sophonLowersTheSimulatedAttackersAccuracyAgainstAnUnprotectedCopy() throws {
+        // A toy task whose answer is the last word (what the classifier reads) is learnt by the
+        // simulated attacker in a few steps; after SOPHON's suppression the same attacker, from the
+        // same fresh N(0, 0.02) head, does worse on the protected model than on an unprotected copy.
+        let setup = try Setup()
+        let words = [(1, ["wonderful", "great", "superb", "lovely"]), (0, ["awful", "dull", "terrible", "boring"])]
+        let texts = (0..<48).map { i in
+            let (label, choices) = words[i % 2]
+            return LabeledText(label: Int32(label), text: "Review \(i): the film was " + choices[(i / 2) % 4])
+        }
+        let toy = try SentimentDataset(name: "toy", texts: texts, tokenizer: try BPETokenizer.bundled(), maxTokens: 16)
+        var settings = setup.settings()
+        settings.loss = .inverse
+        settings.innerSteps = 6
+        settings.supportSize = 8
+        settings.querySize = 8
+        settings.reinforcementLoops = 0
+        settings.guardRise = 1e6
+        settings.alpha = 100   // FTS Adam at 1e-2
+        settings.environments = [SimulatedFineTune(optimizer: .adam, learningRate: 1e-2, scope: .all)]
+        func trainer() throws -> SophonTrainer {
+            var rng = RNG(seed: 5)
+            return try SophonTrainer(classifier: SequenceClassifier(body: try setup.model(), rng: &rng), settings: settings,
+                                     restricted: toy, original: setup.original)
+        }
+        let unprotected = try trainer(), protected = try trainer()
+        let before = try unprotected.calibrate(queryBatches: 8)
+        #expect(before[0] >= 0.9, "the simulated attacker should learn the toy task: \(before)")
+        for _ in 0..<15 {
+            guard case .completed = try protected.step() else { Issue.record("the guard fired"); return }
+        }
+        let after = try protected.calibrate(queryBatches: 8)
+        #expect(after[0] < before[0] - 0.3, "after SOPHON \(after), unprotected \(before)")
+    }
+
+    @Test func theGuardLimitsPerplexityOnWindowsNTRNeverSees() throws {
+        let setup = try Setup()
+        var settings = setup.settings()
+        settings.guardRise = 0.1
+        let trainer = try setup.trainer(settings)
+        #expect(abs(trainer.guardLimit - (trainer.startingHeldOutLoss + Foundation.log(1.1))) < 1e-12)   // +10% perplexity
+        // The guard's windows are the last of the training stream, and NTR's sampling stops before them.
+        let length = 15
+        let guardWindows = OriginalDomain.guardWindows(corpus: setup.original, windowsPerPart: 2, length: length)
+        let stream = setup.original.parts[0].train
+        #expect(guardWindows.count == 2 && Array(guardWindows.joined()) == Array(stream.suffix(2 * (length + 1))))
+        let excluded = OriginalDomain.guardSliceLength(windowsPerPart: 2, length: length)
+        var rng = RNG(seed: 1)
+        let allowed = stream.count - excluded
+        let marked = setup.original.sampleWindows(count: 200, length: length, excludingLast: excluded, rng: &rng)
+        // Every window must fit in the allowed prefix: a window reaching into the slice would need a start past it.
+        let windowStarts = marked.map { w in (0...(stream.count - w.count)).filter { Array(stream[$0..<($0 + w.count)]) == w } }
+        #expect(windowStarts.allSatisfy { starts in starts.contains { $0 + length + 1 <= allowed } })
     }
 }

@@ -132,3 +132,32 @@ public func klToUniform(_ logits: Tensor) -> Tensor {
     let uniform = Tensor(filled: 1 / Float(classes), shape: logits.shape)
     return klDivergence(logits, targets: uniform)
 }
+
+/// TAR's max-entropy suppression loss: the negative entropy `mean_r Σ_j p_j log p_j` of
+/// `softmax z_r` (minimising it drives each row toward uniform). Gradient `p_j (log p_j − Σ_i p_i log p_i)`.
+public func negativeEntropy(_ logits: Tensor) -> Tensor {
+    let classes = logits.shape.last ?? 0, rows = logits.count / max(1, classes)
+    precondition(classes >= 1 && rows > 0, "negativeEntropy: empty logits \(logits.shape)")
+    var logP = [Float](repeating: 0, count: logits.count)
+    var rowValue = [Float](repeating: 0, count: rows)   // Σ_j p_j log p_j per row
+    logits.data.withUnsafeBufferPointer { z in
+        for r in 0..<rows {
+            let base = r * classes
+            let lse = logSumExp(z.baseAddress! + base, classes)
+            var sum: Float = 0
+            for j in 0..<classes { logP[base + j] = z[base + j] - lse; sum += expf(logP[base + j]) * logP[base + j] }
+            rowValue[r] = sum
+        }
+    }
+    let total = rowValue.reduce(0, +) / Float(rows)
+    return Tensor.result(shape: [], data: [total], op: "negativeEntropy", inputs: [logits]) { out in
+        guard let g = out.grad?.first else { return }
+        let perRow = g / Float(rows)
+        logits.accumulateGrad { gz in
+            for r in 0..<rows {
+                let base = r * classes
+                for j in 0..<classes { gz[base + j] += expf(logP[base + j]) * (logP[base + j] - rowValue[r]) * perRow }
+            }
+        }
+    }
+}

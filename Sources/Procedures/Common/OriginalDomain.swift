@@ -18,6 +18,20 @@ public enum OriginalDomain {
                                tokenizer: tokenizer, cacheDirectory: cacheDirectory)
     }
 
+    /// The last `windowsPerPart` windows of each part's training stream: text SOPHON's reinforcement
+    /// never samples (it excludes ``guardSliceLength(windowsPerPart:length:)`` tokens), so a guard
+    /// measured on them is not measured on the held-out windows that reports use.
+    public static func guardWindows(corpus: TokenCorpus, windowsPerPart: Int, length: Int) -> [[Int32]] {
+        corpus.parts.flatMap { part -> [[Int32]] in
+            let span = length + 1
+            let count = min(windowsPerPart, part.train.count / span)
+            let start = part.train.count - count * span
+            return (0..<count).map { Array(part.train[(start + $0 * span)..<(start + ($0 + 1) * span)]) }
+        }
+    }
+
+    public static func guardSliceLength(windowsPerPart: Int, length: Int) -> Int { windowsPerPart * (length + 1) }
+
     /// Mean held-out next-token loss over every part (equal windows per part), in nats.
     public static func heldOutLoss(model: GPT2Model, corpus: TokenCorpus, windowsPerPart: Int, length: Int = 255) throws -> Double {
         let windows = corpus.parts.indices.flatMap {

@@ -87,7 +87,9 @@ public final class TokenCorpus {
     /// that fraction of the windows (of sources that have lines) starts with one of the source's
     /// lines, chosen uniformly, followed by the source's text; the window keeps its length.
     /// At 0 no extra numbers are drawn, so runs without source lines sample as they always did.
-    public func sampleWindows(count: Int, length: Int, sourceLineFraction: Double = 0, rng: inout RNG) -> [[Int32]] {
+    /// `excludingLast` tokens at the end of every training stream are never sampled (a slice kept apart,
+    /// e.g. for SOPHON's guard).
+    public func sampleWindows(count: Int, length: Int, sourceLineFraction: Double = 0, excludingLast: Int = 0, rng: inout RNG) -> [[Int32]] {
         (0..<count).map { _ in
             let u = rng.nextDouble() * (cumulativeWeights.last ?? 0)
             let index = cumulativeWeights.firstIndex { u < $0 } ?? (parts.count - 1)
@@ -96,9 +98,9 @@ public final class TokenCorpus {
                 let lines = parts[index].sourceLines
                 line = Array(lines[rng.nextInt(below: lines.count)].prefix(length))
             }
-            let stream = parts[index].train
+            let stream = parts[index].train.dropLast(min(excludingLast, max(0, parts[index].train.count - length - 1)))
             let span = min(length + 1 - line.count, stream.count)
-            let start = rng.nextInt(below: max(1, stream.count - span + 1))
+            let start = stream.startIndex + rng.nextInt(below: max(1, stream.count - span + 1))
             return line + stream[start..<(start + span)]
         }
     }

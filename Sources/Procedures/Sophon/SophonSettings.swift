@@ -9,6 +9,27 @@ public enum SuppressionLoss: String, Codable, Sendable, CaseIterable {
     case inverse
     /// `KL(U ‖ p)` with the correct 1/C target (paper eq. 13); needs no labels.
     case klUniform = "kl"
+    /// `−H(p)`, TAR's max-entropy loss (Tamirisa et al. 2024): the adapted model is pushed toward
+    /// uncertainty rather than toward wrong answers; needs no labels.
+    case entropy
+}
+
+/// How each simulated fine-tune starts its classification head.
+public enum SimulatedHead: String, Codable, Sendable, CaseIterable {
+    /// A new head drawn N(0, 0.02), as Hugging Face initialises the attacker's `score` layer.
+    case attacker
+    /// The protected model's own head, as an attacker who keeps it would.
+    case keep
+    /// Xavier-uniform, as SOPHON's reference code re-initialises it for the inverse loss.
+    case xavier
+}
+
+/// What the guard watches on held-out original-domain text.
+public enum GuardMeasure: String, Codable, Sendable {
+    /// Perplexity: stop when it rises more than `guardRise` (10% means +10% perplexity).
+    case perplexity
+    /// Loss: stop when the loss in nats rises more than `guardRise` (10% of 5.4 nats is +71% perplexity).
+    case loss
 }
 
 /// The original-domain objective of normal-training reinforcement.
@@ -48,7 +69,8 @@ public struct SophonSettings: Codable, Sendable, Equatable {
     /// Base learning rate; FTS Adam runs at `alpha·lr`, NTR Adam at `beta·lr` (reference: 1e-4, 3, 5;
     /// alpha 10 here, so a run of ~100 iterations on 2 cores has an effect).
     public var learningRate: Float = 1e-4
-    public var alpha: Float = 10
+    /// FTS at 3e-4 and NTR at 5e-4, the paper's ratio: suppression must not outrun reinforcement.
+    public var alpha: Float = 3
     public var beta: Float = 5
     /// Inner fine-tuning steps K per simulation (reference 50).
     public var innerSteps = 6
@@ -62,8 +84,9 @@ public struct SophonSettings: Codable, Sendable, Equatable {
     public var querySize = 8
     /// Global-norm clip of the accumulated FTS gradient (reference 0.5).
     public var clip: Float = 0.5
-    /// Restricted-domain reviews are cut to this many tokens (reference 512).
-    public var maxReviewTokens = 96
+    /// Restricted-domain reviews are cut to this many tokens (reference 512). The default data are
+    /// the short reviews (≤ 128 tokens), so the simulation sees whole reviews, as the attacks do.
+    public var maxReviewTokens = 128
     public var reinforcement: ReinforcementObjective = .causalLM
     /// NTR windows per step and their length in tokens (reference: 150 documents of ≤ 512 tokens).
     public var reinforcementBatch = 8
@@ -77,6 +100,18 @@ public struct SophonSettings: Codable, Sendable, Equatable {
     /// Held-out original-domain windows per source used by the guard and the reports.
     public var guardWindows = 8
     public var seed: UInt64 = 99
+    // Added for the SOPHON issue; absent (nil) in checkpoints written before, which keep their old behaviour.
+    /// The simulated fine-tune's starting head (nil: Xavier for the inverse loss, kept for KL).
+    public var simulatedHead: SimulatedHead? = .attacker
+    /// Weight inner step k of K by k (the paper's γ_k: later steps, closer to a trained attacker, count
+    /// more); nil or false: equal weights.
+    public var weightLaterSteps: Bool? = true
+    /// What the guard watches (nil: loss). Its windows are the last ones of the NTR pool, which NTR
+    /// never samples, so they are not the held-out windows measurements report.
+    public var guardMeasure: GuardMeasure? = .perplexity
+
+    /// The head a simulation starts from, with the behaviour of checkpoints that did not say.
+    public var effectiveSimulatedHead: SimulatedHead { simulatedHead ?? (loss == .inverse ? .xavier : .keep) }
 
     public init() {}
 

@@ -14,6 +14,8 @@ public struct SophonIterationReport: Codable, Sendable, Equatable {
     /// Per simulated environment: mean query accuracy (same order as the settings).
     public var environmentAccuracy: [Double]
     public var reinforcementLoss: Double
+    /// The guard's original-domain loss: on the guard slice (``OriginalDomain/guardWindows``), or on
+    /// held-out windows in runs from before it existed.
     public var heldOutLoss: Double
     public var heldOutPerplexity: Double { exp(heldOutLoss) }
 }
@@ -53,8 +55,23 @@ public final class SophonTrainer {
         reinforcementOptimizer = Adam(classifier.parameters)
         frozenUnembedding = classifier.body.wte.detach()
         rng = RNG(seed: settings.seed)
-        self.startingHeldOutLoss = try startingHeldOutLoss
-            ?? OriginalDomain.heldOutLoss(model: classifier.body, corpus: original, windowsPerPart: settings.guardWindows)
+        self.startingHeldOutLoss = 0
+        self.startingHeldOutLoss = try startingHeldOutLoss ?? guardLoss()
+    }
+
+    /// The original-domain loss the guard watches (nats).
+    public func guardLoss() throws -> Double {
+        guard settings.guardMeasure != nil else {   // runs from before the guard slice: held-out windows
+            return try OriginalDomain.heldOutLoss(model: classifier.body, corpus: original, windowsPerPart: settings.guardWindows)
+        }
+        let length = min(255, classifier.body.config.contextLength - 1)
+        return try meanLoss(model: classifier.body, windows: OriginalDomain.guardWindows(corpus: original, windowsPerPart: settings.guardWindows, length: length),
+                            batchSize: 8)
+    }
+
+    /// Tokens at the end of each original-domain training stream that NTR leaves to the guard.
+    var guardSlice: Int {
+        settings.guardMeasure == nil ? 0 : OriginalDomain.guardSliceLength(windowsPerPart: settings.guardWindows, length: min(255, classifier.body.config.contextLength - 1))
     }
 
     /// Settings that may change between iterations (`sophon config` on a running procedure).
@@ -63,7 +80,11 @@ public final class SophonTrainer {
         settings = newSettings
     }
 
-    public var guardLimit: Double { startingHeldOutLoss * (1 + settings.guardRise) }
+    /// The loss above which the guard undoes an iteration and stops: +`guardRise` perplexity
+    /// (`log(1 + rise)` nats), or +`guardRise` of the loss itself in runs that chose `--guard loss`.
+    public var guardLimit: Double {
+        settings.guardMeasure == .perplexity ? startingHeldOutLoss + Foundation.log(1 + settings.guardRise) : startingHeldOutLoss * (1 + settings.guardRise)
+    }
 
     // MARK: - One outer iteration
 
@@ -87,7 +108,7 @@ public final class SophonTrainer {
                 reinforcementLoss = try reinforcementStep()
                 tick()
             }
-            let heldOut = try OriginalDomain.heldOutLoss(model: classifier.body, corpus: original, windowsPerPart: settings.guardWindows)
+            let heldOut = try guardLoss()
             if !heldOut.isFinite || heldOut > guardLimit {
                 backup.restore(self)
                 return .rolledBack(heldOutLoss: heldOut, limit: guardLimit)
@@ -110,18 +131,22 @@ public final class SophonTrainer {
     func suppressionStep(shouldStop: () -> Bool, tick: () -> Void = {}) throws -> (loss: Double, accuracy: Double, perEnvironment: [Double]) {
         let theta = classifier.parameters
         var accumulated = theta.map { [Float](repeating: 0, count: $0.tensor.count) }
-        let weight = 1 / Float(settings.environments.count * settings.innerSteps)   // equal query sizes: a plain mean
+        // γ_k: step k of K weighs k / (1 + … + K) when later steps count more, 1/K otherwise; environments equally.
+        let stepWeights: [Float] = (1...settings.innerSteps).map { k in
+            settings.weightLaterSteps == true ? Float(2 * k) / Float(settings.innerSteps * (settings.innerSteps + 1)) : 1 / Float(settings.innerSteps)
+        }
         var lossSum = 0.0, correctSum = 0, perEnvironment: [Double] = []
         for environment in settings.environments {
             let clone = SequenceClassifier(body: classifier.body.copy(), head: classifier.head.copyAsParameter())
-            if settings.loss == .inverse { clone.reinitializeHeadXavier(rng: &rng) }
+            clone.startSimulatedHead(settings.effectiveSimulatedHead, rng: &rng)
             let cloneParameters = clone.parameters
             let inner = environment.scope == .all ? cloneParameters : [clone.headParameter]
             let optimizer: Optimizer = environment.optimizer == .sgd ? SGD(inner) : Adam(inner)
             var correct = 0
-            for _ in 0..<settings.innerSteps {
+            for k in 0..<settings.innerSteps {
                 if shouldStop() { throw Interrupted("sophon: stopped inside iteration \(iteration + 1); it was undone") }
                 defer { tick() }
+                let weight = stepWeights[k] / Float(settings.environments.count)
                 var rows = Array(restricted.tokens.indices)
                 rng.shuffle(&rows)
                 let support = Array(rows.prefix(settings.supportSize))
@@ -135,7 +160,12 @@ public final class SophonTrainer {
                 // Query: the suppression loss at the adapted clone; its gradient goes to θ.
                 let logits = try clone.logits(restricted.batch(query), training: true, rng: &rng)   // [query, 2]
                 let labels = query.map { restricted.labels[$0] }
-                let queryLoss = settings.loss == .inverse ? inverseCrossEntropy(logits, labels: labels) : klToUniform(logits)
+                let queryLoss: Tensor
+                switch settings.loss {
+                case .inverse: queryLoss = inverseCrossEntropy(logits, labels: labels)
+                case .klUniform: queryLoss = klToUniform(logits)
+                case .entropy: queryLoss = negativeEntropy(logits)
+                }
                 guard queryLoss.item.isFinite else { throw GPT2Error("sophon: the query loss became \(queryLoss.item); lower --alpha or the inner learning rates") }
                 queryLoss.backward()
                 for (i, p) in cloneParameters.enumerated() {
@@ -160,7 +190,8 @@ public final class SophonTrainer {
     /// NTR: one supervised step on original-domain windows with the second Adam (no clipping).
     func reinforcementStep() throws -> Double {
         let windows = original.sampleWindows(count: settings.reinforcementBatch,
-                                             length: min(settings.reinforcementLength, classifier.body.config.contextLength) - 1, rng: &rng)
+                                             length: min(settings.reinforcementLength, classifier.body.config.contextLength) - 1,
+                                             excludingLast: guardSlice, rng: &rng)
         let loss: Tensor
         switch settings.reinforcement {
         case .causalLM:
@@ -177,6 +208,44 @@ public final class SophonTrainer {
         reinforcementOptimizer.step(learningRate: settings.beta * settings.learningRate)
         classifier.parameters.zeroGrad()
         return Double(loss.item)
+    }
+
+    // MARK: - Calibration
+
+    /// Iteration 0: how well each simulated attacker does after its K inner steps, on `queryBatches`
+    /// fresh query batches, without touching θ or the run's random stream. Below ~0.65 the simulation
+    /// does not teach the task, and suppression has nothing to suppress.
+    public func calibrate(queryBatches: Int = 4, shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> [Double] {
+        var rng = RNG(seed: settings.seed &+ 0x5EED)
+        var accuracies: [Double] = []
+        for environment in settings.environments {
+            let clone = SequenceClassifier(body: classifier.body.copy(), head: classifier.head.copyAsParameter())
+            clone.startSimulatedHead(settings.effectiveSimulatedHead, rng: &rng)
+            let inner = environment.scope == .all ? clone.parameters : [clone.headParameter]
+            let optimizer: Optimizer = environment.optimizer == .sgd ? SGD(inner) : Adam(inner)
+            for _ in 0..<settings.innerSteps {
+                if shouldStop() { throw Interrupted("sophon: calibration stopped") }
+                var rows = Array(restricted.tokens.indices)
+                rng.shuffle(&rows)
+                let support = Array(rows.prefix(settings.supportSize))
+                crossEntropy(try clone.logits(restricted.batch(support), training: true, rng: &rng), targets: support.map { restricted.labels[$0] }).backward()
+                optimizer.step(learningRate: environment.learningRate)
+                clone.parameters.zeroGrad()
+            }
+            var correct = 0, total = 0
+            try GradMode.withNoGrad {
+                for _ in 0..<queryBatches {
+                    var rows = Array(restricted.tokens.indices)
+                    rng.shuffle(&rows)
+                    let query = Array(rows.prefix(settings.querySize))
+                    let logits = try clone.logits(restricted.batch(query), rng: &rng)   // [query, 2]
+                    for (r, index) in query.enumerated() where (logits.data[2 * r + 1] > logits.data[2 * r] ? 1 : 0) == restricted.labels[index] { correct += 1 }
+                    total += query.count
+                }
+            }
+            accuracies.append(Double(correct) / Double(max(1, total)))
+        }
+        return accuracies
     }
 
     // MARK: - Undo
@@ -206,6 +275,17 @@ public final class SophonTrainer {
 }
 
 extension SequenceClassifier {
+    /// The simulated attacker's starting head.
+    func startSimulatedHead(_ kind: SimulatedHead, rng: inout RNG) {
+        switch kind {
+        case .keep: return
+        case .xavier: reinitializeHeadXavier(rng: &rng)
+        case .attacker:
+            head.data = Tensor.randn(head.shape, std: 0.02, rng: &rng).data
+            head.grad = nil
+        }
+    }
+
     /// Xavier-uniform head, as SOPHON's inverse-loss simulation re-initialises the clone's head
     /// (bound √(6 / (dModel + classes))).
     func reinitializeHeadXavier(rng: inout RNG) {

@@ -6,7 +6,8 @@ import GPT2
 import Procedures
 
 enum SophonSupport {
-    static let defaultRestricted = "examples/data/sentiment/imdb_train.tsv"
+    /// Whole short reviews (≤ 128 tokens), the attacks' own data: the simulation fine-tunes on what an attacker would.
+    static let defaultRestricted = "examples/data/sentiment/imdb_short_train.tsv"
 
     /// The running procedure for the current model, or a new one built from `sophon config`'s settings.
     static func trainer(_ context: CommandContext, restrictedPath: String? = nil) throws -> SophonTrainer {
@@ -31,8 +32,15 @@ enum SophonSupport {
         }
         context.print("SOPHON on \(name): restricted \(restricted.name) (\(restricted.count) reviews), original domain \(original.parts.map(\.name).joined(separator: " + "))")
         let trainer = try SophonTrainer(classifier: classifier, settings: settings, restricted: restricted, original: original)
-        context.print(String(format: "held-out original-domain loss at the start %.4f (perplexity %.2f); the guard stops above %.4f",
-                             trainer.startingHeldOutLoss, exp(trainer.startingHeldOutLoss), trainer.guardLimit))
+        context.print(String(format: "guard: original-domain loss at the start %.4f (perplexity %.2f); it stops above %.4f (perplexity %.2f)",
+                             trainer.startingHeldOutLoss, exp(trainer.startingHeldOutLoss), trainer.guardLimit, exp(trainer.guardLimit)))
+        // Iteration 0: does the simulated attacker learn the task at all?
+        let accuracies = try trainer.calibrate()
+        context.print("iteration 0: the simulated attackers reach query accuracy " + zip(settings.environments, accuracies)
+            .map { String(format: "%.3f (%@)", $1, $0.description) }.joined(separator: ", ") + " after \(settings.innerSteps) steps")
+        if let worst = accuracies.min(), worst < 0.65 {
+            context.print(String(format: "warning: a simulated attacker stays at %.3f (< 0.65): it does not learn the task, so suppression has nothing to suppress; raise --inner-steps, --support or the environment's learning rate", worst))
+        }
         session.sophon = (name, trainer)
         session.classifierHeads[name] = classifier.head
         return trainer
@@ -45,7 +53,7 @@ enum SophonSupport {
     }
 
     static func line(_ r: SophonIterationReport) -> String {
-        String(format: "iteration %d: FTS query loss %.4f, accuracy %.3f (%@), NTR loss %.4f, held-out original ppl %.2f",
+        String(format: "iteration %d: FTS query loss %.4f, accuracy %.3f (%@), NTR loss %.4f, guard original-domain ppl %.2f",
                r.iteration, r.queryLoss, r.queryAccuracy, r.environmentAccuracy.map { String(format: "%.2f", $0) }.joined(separator: "/"),
                r.reinforcementLoss, r.heldOutPerplexity)
     }
