@@ -10,7 +10,7 @@ public enum CommandRegistry {
         SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
         ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self, FluencyCommand.self, RelearnCommand.self,
         ForgetReportCommand.self,
-        SophonConfigCommand.self, SophonStepCommand.self, SophonRunCommand.self, SophonStatusCommand.self, SophonEvalCommand.self,
+        SophonConfigCommand.self, SophonStepCommand.self, SophonRunCommand.self, SophonStatusCommand.self, SophonCalibrateCommand.self, SophonEvalCommand.self,
         SophonSaveCommand.self, SophonResumeCommand.self, SophonResetCommand.self,
         WHPConfigCommand.self, WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
         WHPFinetuneCommand.self, WHPStatusCommand.self, WHPResetCommand.self,
