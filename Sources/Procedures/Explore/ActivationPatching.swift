@@ -27,6 +27,38 @@ public enum ActivationPatching {
     public static func positions(model: GPT2Model, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
                                  labels: [String], point: @escaping (Int) -> HookPoint,
                                  shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> PatchingResult {
+        try sweep(model: model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong, point: point,
+                  columns: clean.count, columnLabels: labels, shouldStop: shouldStop) { source, position in
+            let width = source.count / clean.count   // one position's values ([batch 1, pos, …])
+            return { x in
+                var data = x.data
+                for j in 0..<width { data[position * width + j] = source.data[position * width + j] }
+                return Tensor(shape: x.shape, data: data)
+            }
+        }
+    }
+
+    /// Patches each head's clean output (`attn.hook_z`, every position) into the corrupted run.
+    public static func heads(model: GPT2Model, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
+                             shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> PatchingResult {
+        let (heads, headSize) = (model.config.headCount, model.config.headSize)
+        return try sweep(model: model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong, point: { .block($0, .z) },
+                         columns: heads, columnLabels: (0..<heads).map { "head \($0)" }, shouldStop: shouldStop) { source, head in
+            { x in   // [1, pos, head, headDim]
+                var data = x.data
+                for position in clean.indices {
+                    let base = (position * heads + head) * headSize
+                    for j in 0..<headSize { data[base + j] = source.data[base + j] }
+                }
+                return Tensor(shape: x.shape, data: data)
+            }
+        }
+    }
+
+    /// The grid: for every layer's hook point and every column, the corrupted run with `patch(clean activation, column)` applied.
+    private static func sweep(model: GPT2Model, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
+                              point: (Int) -> HookPoint, columns: Int, columnLabels: [String], shouldStop: () -> Bool,
+                              patch: (Tensor, Int) -> (Tensor) -> Tensor) throws -> PatchingResult {
         try checkLengths(clean, corrupted)
         let layers = model.config.layerCount
         let points = Set((0..<layers).map(point))
@@ -35,55 +67,15 @@ public enum ActivationPatching {
         let corruptedDifference = try logitDifference(model, corrupted, answer: answer, wrong: wrong)
         var restored: [[Double]] = []
         for layer in 0..<layers {
-            try Interrupt.check("patch: stopped at layer \(layer) of \(layers)")
+            if shouldStop() { throw Interrupted("patch: stopped at layer \(layer) of \(layers)") }
             guard let source = cache[point(layer)] else { throw GPT2Error("patch: \(point(layer)) recorded nothing") }
-            let width = source.count / clean.count   // one position's values ([batch 1, pos, …])
-            var row: [Double] = []
-            for position in clean.indices {
-                let patch: (Tensor) -> Tensor = { x in
-                    var data = x.data
-                    for j in 0..<width { data[position * width + j] = source.data[position * width + j] }
-                    return Tensor(shape: x.shape, data: data)
-                }
-                let patched = try logitDifference(model, corrupted, answer: answer, wrong: wrong, edits: [point(layer): patch])
-                row.append(normalise(patched, clean: cleanDifference, corrupted: corruptedDifference))
-            }
-            restored.append(row)
+            restored.append(try (0..<columns).map { column in
+                let patched = try logitDifference(model, corrupted, answer: answer, wrong: wrong, edits: [point(layer): patch(source, column)])
+                return normalise(patched, clean: cleanDifference, corrupted: corruptedDifference)
+            })
         }
-        return PatchingResult(rowLabels: (0..<layers).map { "block \($0)" }, columnLabels: labels, restored: restored,
+        return PatchingResult(rowLabels: (0..<layers).map { "block \($0)" }, columnLabels: columnLabels, restored: restored,
                               cleanDifference: cleanDifference, corruptedDifference: corruptedDifference)
-    }
-
-    /// Patches each head's clean output (`attn.hook_z`, every position) into the corrupted run.
-    public static func heads(model: GPT2Model, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
-                             shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> PatchingResult {
-        try checkLengths(clean, corrupted)
-        let (layers, heads, headSize) = (model.config.layerCount, model.config.headCount, model.config.headSize)
-        let points = Set((0..<layers).map { HookPoint.block($0, .z) })
-        let (_, cache) = try model.runWithCache(TokenBatch(sequences: [clean]), points: points.contains)
-        let cleanDifference = try logitDifference(model, clean, answer: answer, wrong: wrong)
-        let corruptedDifference = try logitDifference(model, corrupted, answer: answer, wrong: wrong)
-        var restored: [[Double]] = []
-        for layer in 0..<layers {
-            try Interrupt.check("patch: stopped at layer \(layer) of \(layers)")
-            guard let source = cache[.block(layer, .z)] else { throw GPT2Error("patch: hook_z recorded nothing") }   // [1, pos, head, headDim]
-            var row: [Double] = []
-            for head in 0..<heads {
-                let patch: (Tensor) -> Tensor = { x in
-                    var data = x.data
-                    for position in clean.indices {
-                        let base = (position * heads + head) * headSize
-                        for j in 0..<headSize { data[base + j] = source.data[base + j] }
-                    }
-                    return Tensor(shape: x.shape, data: data)
-                }
-                let patched = try logitDifference(model, corrupted, answer: answer, wrong: wrong, edits: [.block(layer, .z): patch])
-                row.append(normalise(patched, clean: cleanDifference, corrupted: corruptedDifference))
-            }
-            restored.append(row)
-        }
-        return PatchingResult(rowLabels: (0..<layers).map { "block \($0)" }, columnLabels: (0..<heads).map { "head \($0)" },
-                              restored: restored, cleanDifference: cleanDifference, corruptedDifference: corruptedDifference)
     }
 
     static func normalise(_ patched: Double, clean: Double, corrupted: Double) -> Double {
