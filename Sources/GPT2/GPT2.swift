@@ -83,7 +83,9 @@ public final class GPT2Model {
     public var adapters: LoRAAdapters?
     /// Lasting edits at hook points (ablations, steering), applied in every forward pass; not saved
     /// with the weights.
-    public var interventions: [Intervention] = []
+    public var interventions: [Intervention] = [] { didSet { interventionRevision &+= 1 } }
+    /// Changes whenever `interventions` does: caches of activations key on it with the weights' fingerprint.
+    public private(set) var interventionRevision = 0
 
     /// Builds a model from named tensors (already verified by the loader or made by `init(config:rng:)`).
     init(config: GPT2Config, tensors: [String: Tensor]) {

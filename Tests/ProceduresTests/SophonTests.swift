@@ -245,4 +245,17 @@ struct SophonTests {
         let windowStarts = marked.map { w in (0...(stream.count - w.count)).filter { Array(stream[$0..<($0 + w.count)]) == w } }
         #expect(windowStarts.allSatisfy { starts in starts.contains { $0 + length + 1 <= allowed } })
     }
+
+    @Test func checkpointsFromBeforeKeepTheirBehaviour() throws {
+        // A run saved before the attacker-head simulation: no head, step-weight, guard or data fields.
+        var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(SophonSettings())) as? [String: Any] ?? [:]
+        for key in ["simulatedHead", "weightLaterSteps", "guardMeasure", "restrictedData"] { old.removeValue(forKey: key) }
+        let decoded = try JSONDecoder().decode(SophonSettings.self, from: JSONSerialization.data(withJSONObject: old))
+        #expect(decoded.effectiveSimulatedHead == .xavier && decoded.weightLaterSteps == nil && decoded.guardMeasure == nil)
+        #expect(decoded.restrictedDataForResume == "examples/data/sentiment/imdb_train.tsv")
+        var current = SophonSettings()
+        #expect(current.effectiveSimulatedHead == .attacker && current.restrictedDataForResume.hasSuffix("imdb_short_train.tsv"))
+        current.restrictedData = "mine.tsv"
+        #expect(current.restrictedDataForResume == "mine.tsv")
+    }
 }

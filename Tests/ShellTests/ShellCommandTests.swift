@@ -33,6 +33,20 @@ struct ShellCommandTests {
         #expect(shell.shell.errorCount == 3)
     }
 
+    @Test func probeFeaturesFollowTheInterventions() throws {
+        let shell = CapturingShell()
+        let probe = "probe --train-limit 16 --test-limit 8 --c 1 --no-control --json"
+        let before = try json(shell.run(probe))
+        shell.run("ablate blocks.0.hook_resid_post --mean \"A quiet evening at home.\"")
+        let ablated = try json(shell.run(probe))
+        #expect(ablated["train_accuracy"] as? Double != before["train_accuracy"] as? Double
+                || ablated["test_accuracy"] as? Double != before["test_accuracy"] as? Double,
+                "features computed before the ablation were served after it")
+        shell.run("interventions --clear")
+        let cleared = try json(shell.run(probe))
+        #expect(cleared["train_accuracy"] as? Double == before["train_accuracy"] as? Double)
+    }
+
     @Test func perTokenLossesAverageToTheScore() throws {
         let shell = CapturingShell()
         let out = try json(shell.run(#"score "It was a dark and stormy night." --per-token --json"#))

@@ -110,6 +110,15 @@ public struct SophonSettings: Codable, Sendable, Equatable {
     /// never samples, so they are not the held-out windows measurements report.
     public var guardMeasure: GuardMeasure? = .perplexity
 
+    /// The restricted-task data file the run was started on (as given), so a resume uses the same.
+    public var restrictedData: String?
+
+    /// The data a resumed run continues on: its own, or for checkpoints that did not say, the default
+    /// of their time (the long reviews before the attacker-head simulation, the short ones after).
+    public var restrictedDataForResume: String {
+        restrictedData ?? (simulatedHead == nil ? "examples/data/sentiment/imdb_train.tsv" : "examples/data/sentiment/imdb_short_train.tsv")
+    }
+
     /// The head a simulation starts from, with the behaviour of checkpoints that did not say.
     public var effectiveSimulatedHead: SimulatedHead { simulatedHead ?? (loss == .inverse ? .xavier : .keep) }
 

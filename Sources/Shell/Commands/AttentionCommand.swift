@@ -6,7 +6,7 @@ enum AttentionCommand: Command {
     static let info = CommandInfo(
         name: "attention", abstract: "Show an attention pattern as a heat map (rows: queries, columns: keys).",
         arguments: "TEXT",
-        flags: [FlagInfo("layer", value: "L", required: true, "block index (default 0)"), FlagInfo("head", value: "H", "head index (default: mean over heads)")],
+        flags: [FlagInfo("layer", value: "L", "block index (default 0)"), FlagInfo("head", value: "H", "head index (default: mean over heads)")],
         examples: [#"attention "Holmes looked at Watson" --layer 2 --head 1"#])
 
     static let shades: [Character] = [" ", "·", "░", "▒", "▓", "█"]

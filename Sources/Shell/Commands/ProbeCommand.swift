@@ -82,7 +82,7 @@ enum ProbeCommand: Command {
 
     private static func features(_ model: GPT2Model, _ data: SentimentDataset, _ hook: HookPoint, _ pooling: Pooling,
                                  _ context: CommandContext) throws -> FeatureMatrix {
-        let key = "\(model.weightFingerprint)|\(data.name)|\(data.count)|\(data.tokens.map(\.count).reduce(0, +))|\(hook)|\(pooling.rawValue)"
+        let key = "\(model.weightFingerprint)|\(ObjectIdentifier(model).hashValue)#\(model.interventionRevision)|\(data.name)|\(data.count)|\(data.tokens.map(\.count).reduce(0, +))|\(hook)|\(pooling.rawValue)"
         if let cached = context.session.featureCache[key] { return cached }
         let computed = try FeatureExtractor.features(model: model, data: data, hook: hook, pooling: pooling,
                                                      progress: { context.progress("features of \(data.name)", done: $0, of: $1) })

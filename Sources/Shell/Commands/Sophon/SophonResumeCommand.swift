@@ -8,7 +8,7 @@ enum SophonResumeCommand: Command {
         name: "sophon resume", abstract: "Load a SOPHON checkpoint saved with state and continue its run.",
         arguments: "PATH",
         flags: [FlagInfo("name", value: "NAME", "model name in the session (default sophon)"),
-                FlagInfo("restricted", value: "PATH", "restricted-task reviews (default \(SophonSupport.defaultRestricted))")],
+                FlagInfo("restricted", value: "PATH", "restricted-task reviews (default: the file the run was started on)")],
         examples: ["sophon resume runs/sophon/tf_model.h5"])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
@@ -19,7 +19,7 @@ enum SophonResumeCommand: Command {
             throw UsageError("sophon resume: \(path) has no SOPHON state (saved --weights-only, or not a SOPHON checkpoint)")
         }
         let tokenizer = try context.session.tokenizer()
-        let resolved = DataPaths.resolve(arguments.string("restricted") ?? SophonSupport.defaultRestricted)
+        let resolved = DataPaths.resolve(arguments.string("restricted") ?? settings.settings.restrictedDataForResume)
         let probeModel = try GPT2Model.load(from: path)
         let restricted = try SentimentDataset(name: URL(fileURLWithPath: resolved).lastPathComponent, texts: try SentimentDataset.read(resolved),
                                               tokenizer: tokenizer, maxTokens: min(settings.settings.maxReviewTokens, probeModel.config.contextLength))

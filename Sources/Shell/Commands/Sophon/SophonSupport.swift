@@ -20,7 +20,8 @@ enum SophonSupport {
             }
             return running.trainer
         }
-        let settings = session.sophonSettings
+        var settings = session.sophonSettings
+        settings.restrictedData = restrictedPath ?? defaultRestricted
         let restricted = try loadRestricted(restrictedPath, context, model: model, maxTokens: settings.maxReviewTokens)
         let original = try OriginalDomain.corpus(dataDirectory: DataPaths.resolve("examples/data"), tokenizer: try session.tokenizer())
         let classifier: SequenceClassifier
