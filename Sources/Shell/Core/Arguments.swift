@@ -1,5 +1,6 @@
 // Arguments.swift — positionals and `--flag value` pairs, checked against a command's FlagInfo.
 import GPT2
+import Synchronization
 
 public struct Arguments {
     public let command: String
@@ -56,14 +57,26 @@ public struct Arguments {
         self.switches = switches
     }
 
-    /// Stops a debug build (every test) at a read of an undeclared flag; a release build reads it as absent.
+    /// Reads of flags a command did not declare (`"command --flag"`), a programming error: the shell
+    /// reports them as an error after the command, so a test that runs the command fails.
+    private static let undeclaredReads = Mutex<[String]>([])
+
+    /// The undeclared reads since the last call, and forgets them.
+    public static func takeUndeclaredReads() -> [String] { undeclaredReads.withLock { reads in defer { reads = [] }; return reads } }
+
     private func declaredValue(_ flag: String) -> String? {
-        assert(declared.contains(flag), "\(command) reads --\(flag), which its CommandInfo does not declare")
+        noteIfUndeclared(flag)
         return values[flag]
     }
 
+    private func noteIfUndeclared(_ flag: String) {
+        guard !declared.contains(flag) else { return }
+        let read = "\(command) --\(flag)"
+        Arguments.undeclaredReads.withLock { $0.append(read) }
+    }
+
     public func has(_ flag: String) -> Bool {
-        assert(declared.contains(flag), "\(command) reads --\(flag), which its CommandInfo does not declare")
+        noteIfUndeclared(flag)
         return switches.contains(flag) || values[flag] != nil
     }
 

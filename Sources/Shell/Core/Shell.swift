@@ -111,8 +111,14 @@ public final class Shell {
                     throw UsageError("unknown command '\(first)'" + (hint.isEmpty ? " (type help)" : " (did you mean: \(hint)?)"))
                 }
                 let arguments = try Arguments(Array(words.dropFirst(found.wordCount)), info: found.command.info)
+                _ = Arguments.takeUndeclaredReads()
                 try found.command.run(arguments, context)
                 context.finishStream()
+                // A flag read that the command never declared is Lethe's bug, said as an error so tests see it.
+                let undeclared = Arguments.takeUndeclaredReads()
+                if !undeclared.isEmpty {
+                    throw UsageError("internal error: \(undeclared.joined(separator: ", ")) read but not declared in the command's flags (please report)")
+                }
             } catch {
                 context.finishStream()
                 context.endProgress()
