@@ -31,12 +31,16 @@ struct ELMCommandTests {
         shell.run("elm run 2 --every 2")
         let adapted = shell.run(#"score "Holmes looked at Watson.""#)   // gpt2-mini-elm is current, adapters on
         #expect(adapted != before)
+        // The adapter's shape is fixed once started; a setting given unchanged, or one that may change, is not refused.
+        #expect(shell.run("elm config --rank 8").contains("error: elm config: --rank, --alpha, --dropout, --layers, --modules, --fluency-samples, --fluency-tokens, --guidance, --concept, --pairs and --seed are fixed once a run has started"))
+        #expect(shell.run("elm config --rank 4 --eta 100").contains("eta 100"))
+        #expect(shell.run(#"score "Holmes looked at Watson.""#) == adapted)   // refusing did not touch the run
         #expect(shell.run("elm merge").contains("merged the adapters into gpt2-mini-elm after 3 iterations"))
         #expect(shell.run(#"score "Holmes looked at Watson.""#) == adapted)
         shell.run("use gpt2-mini")
         #expect(shell.run(#"score "Holmes looked at Watson.""#) == before)   // the original is untouched
         #expect(shell.run("elm config --rank 8").contains("rank 8"))        // a new run may change the shape
-        #expect(shell.shell.errorCount == 1)
+        #expect(shell.shell.errorCount == 2)
     }
 
     @Test func softRetainStartsAtZero() throws {
@@ -52,7 +56,7 @@ struct ELMCommandTests {
         shell.run("elm run 3")
         let later = try #require(try JSONSerialization.jsonObject(with: Data(shell.run("elm step --json").utf8)) as? [String: Any])
         #expect(try #require(later["retain"] as? Double) > 1e-5)
-        #expect(shell.run("elm config --retain firm").isEmpty == false)
+        #expect(shell.run("elm config --retain firm").contains("--retain expects hard or soft, got 'firm'"))
         #expect(shell.shell.errorCount == 1)   // --retain firm is refused
     }
 }

@@ -31,7 +31,15 @@ public struct ELMSettings: Codable, Sendable, Equatable {
     public var fluencyTokens = 48
     public var guidance: Float = 3
     public var seed: UInt64 = 11
+    /// The concept put into instruction-style prompt pairs (nil: ``defaultConcept``), and the pairs
+    /// file (nil: the source lines the demo models learned, ``PromptPair/sourceLinePairs``).
+    public var concept: String?
+    public var pairs: String?
     public init() {}
+
+    public static let defaultConcept = "Sherlock Holmes, Dr. Watson, Baker Street, detective stories, or any other lore by Arthur Conan Doyle"
+    /// Expert/novice pairs for instruction-tuned models, with a {concept} placeholder.
+    public static let instructionPairs = "examples/data/concept/elm_prompt_pairs.json"
 
     public func validate() throws {
         guard rank >= 1, alpha > 0, learningRate > 0, accumulation >= 1, passageCharacters >= 50, fluencySamples >= 1, fluencyTokens >= 1 else {
@@ -78,7 +86,7 @@ public struct ELMTermLosses: Codable, Sendable, Equatable {
 public final class ELMProcedure {
     public let model: GPT2Model          // the adapted model; `adapters.enabled = false` is the frozen teacher
     public let adapters: LoRAAdapters
-    public var settings: ELMSettings
+    public private(set) var settings: ELMSettings
     public let forget: [String]
     public let retain: [String]
     public let pairs: [PromptPair]
@@ -127,6 +135,13 @@ public final class ELMProcedure {
     private func tokens(_ text: String, limit: Int) -> [Int32] { Array(tokenizer.encode(text).prefix(max(0, limit))) }
 
     // MARK: - Fluency data, generated once by the frozen model
+
+    /// New settings for the next updates; the adapter's shape, the data and the seed are fixed once started.
+    public func update(_ newSettings: ELMSettings) throws {
+        try newSettings.validate()
+        try ELMSettings.flags.checkFixed(from: settings, to: newSettings, procedure: "elm")
+        settings = newSettings
+    }
 
     /// Guided continuations of concept passages: at each step the frozen model's next-token
     /// log-probabilities on `passage. deflection` minus γ·(expert − novice) on the generated text alone.

@@ -11,6 +11,9 @@ public struct SophonIterationReport: Codable, Sendable, Equatable {
     /// Mean FTS loss and accuracy over every query batch of every simulation.
     public var queryLoss: Double
     public var queryAccuracy: Double
+    /// Query accuracy over the last fifth of the inner steps, where the simulated attacker has
+    /// learned what it will: the number to watch fall. Nil in logs from before it was recorded.
+    public var finalQueryAccuracy: Double?
     /// Per simulated environment: mean query accuracy (same order as the settings).
     public var environmentAccuracy: [Double]
     public var reinforcementLoss: Double
@@ -75,8 +78,10 @@ public final class SophonTrainer {
     }
 
     /// Settings that may change between iterations (`sophon config` on a running procedure).
+    /// Seed, review length and the guard's measure and windows are fixed once the run has started.
     public func update(_ newSettings: SophonSettings) throws {
         try newSettings.validate()
+        try SophonSettings.flags.checkFixed(from: settings, to: newSettings, procedure: "sophon")
         settings = newSettings
     }
 
@@ -97,10 +102,10 @@ public final class SophonTrainer {
         var done = 0
         func tick() { done += 1; progress(done, total) }
         do {
-            var queryLoss = 0.0, queryAccuracy = 0.0, environmentAccuracy: [Double] = []
+            var queryLoss = 0.0, queryAccuracy = 0.0, finalAccuracy = 0.0, environmentAccuracy: [Double] = []
             for _ in 0..<settings.suppressionLoops {
                 let r = try suppressionStep(shouldStop: shouldStop, tick: tick)
-                queryLoss = r.loss; queryAccuracy = r.accuracy; environmentAccuracy = r.perEnvironment
+                queryLoss = r.loss; queryAccuracy = r.accuracy; finalAccuracy = r.finalAccuracy; environmentAccuracy = r.perEnvironment
             }
             var reinforcementLoss = 0.0
             for _ in 0..<settings.reinforcementLoops {
@@ -115,7 +120,7 @@ public final class SophonTrainer {
             }
             iteration += 1
             let report = SophonIterationReport(iteration: iteration, queryLoss: queryLoss, queryAccuracy: queryAccuracy,
-                                               environmentAccuracy: environmentAccuracy, reinforcementLoss: reinforcementLoss,
+                                               finalQueryAccuracy: finalAccuracy, environmentAccuracy: environmentAccuracy, reinforcementLoss: reinforcementLoss,
                                                heldOutLoss: heldOut)
             log.append(report)
             return .completed(report)
@@ -128,14 +133,15 @@ public final class SophonTrainer {
     /// FTS: for each simulated fine-tune, clone θ, take K inner steps on support batches, and after
     /// each one add the query loss's gradient at the clone into θ's gradient (first-order MAML,
     /// spec §3.2, accumulated instead of keeping K graphs); clip and take one Adam step.
-    func suppressionStep(shouldStop: () -> Bool, tick: () -> Void = {}) throws -> (loss: Double, accuracy: Double, perEnvironment: [Double]) {
+    func suppressionStep(shouldStop: () -> Bool, tick: () -> Void = {}) throws -> (loss: Double, accuracy: Double, finalAccuracy: Double, perEnvironment: [Double]) {
         let theta = classifier.parameters
         var accumulated = theta.map { [Float](repeating: 0, count: $0.tensor.count) }
         // γ_k: step k of K weighs k / (1 + … + K) when later steps count more, 1/K otherwise; environments equally.
         let stepWeights: [Float] = (1...settings.innerSteps).map { k in
             settings.weightLaterSteps == true ? Float(2 * k) / Float(settings.innerSteps * (settings.innerSteps + 1)) : 1 / Float(settings.innerSteps)
         }
-        var lossSum = 0.0, correctSum = 0, perEnvironment: [Double] = []
+        var lossSum = 0.0, correctSum = 0, finalCorrect = 0, perEnvironment: [Double] = []
+        let finalSteps = max(1, settings.innerSteps / 5)
         for environment in settings.environments {
             let clone = SequenceClassifier(body: classifier.body.copy(), head: classifier.head.copyAsParameter())
             clone.startSimulatedHead(settings.effectiveSimulatedHead, rng: &rng)
@@ -174,7 +180,10 @@ public final class SophonTrainer {
                 }
                 cloneParameters.zeroGrad()
                 lossSum += Double(queryLoss.item)
-                for (r, y) in labels.enumerated() where (logits.data[2 * r + 1] > logits.data[2 * r] ? 1 : 0) == y { correct += 1 }
+                for (r, y) in labels.enumerated() where (logits.data[2 * r + 1] > logits.data[2 * r] ? 1 : 0) == y {
+                    correct += 1
+                    if k >= settings.innerSteps - finalSteps { finalCorrect += 1 }
+                }
             }
             correctSum += correct
             perEnvironment.append(Double(correct) / Double(settings.innerSteps * settings.querySize))
@@ -184,7 +193,8 @@ public final class SophonTrainer {
         suppressionOptimizer.step(learningRate: settings.alpha * settings.learningRate)
         theta.zeroGrad()
         let simulations = Double(settings.environments.count * settings.innerSteps)
-        return (lossSum / simulations, Double(correctSum) / (simulations * Double(settings.querySize)), perEnvironment)
+        let finalQueries = Double(settings.environments.count * finalSteps * settings.querySize)
+        return (lossSum / simulations, Double(correctSum) / (simulations * Double(settings.querySize)), Double(finalCorrect) / finalQueries, perEnvironment)
     }
 
     /// NTR: one supervised step on original-domain windows with the second Adam (no clipping).
@@ -213,11 +223,22 @@ public final class SophonTrainer {
     // MARK: - Calibration
 
     /// Iteration 0: how well each simulated attacker does after its K inner steps, on `queryBatches`
-    /// fresh query batches, without touching θ or the run's random stream. Below ~0.65 the simulation
+    /// query batches, without touching θ or the run's random stream. Below ~0.65 the simulation
     /// does not teach the task, and suppression has nothing to suppress.
     public func calibrate(queryBatches: Int = 4, shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> [Double] {
-        var rng = RNG(seed: settings.seed &+ 0x5EED)
-        var accuracies: [Double] = []
+        try calibrate(queryBatches: queryBatches, heldOut: nil, seed: 0, shouldStop: shouldStop).map { hits in
+            Double(hits.filter { $0 }.count) / Double(max(1, hits.count))
+        }
+    }
+
+    /// Per environment, whether each query review was classified right after the K inner steps.
+    /// Queries come from `heldOut` when given (reviews the support batches never draw from, so the
+    /// number is not flattered by overlap), else from the restricted pool; `seed` varies the head's
+    /// start, the support batches and the queries.
+    public func calibrate(queryBatches: Int, heldOut: SentimentDataset?, seed: UInt64,
+                          shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> [[Bool]] {
+        var rng = RNG(seed: settings.seed &+ 0x5EED &+ seed &* 0x9E37_79B9)
+        var results: [[Bool]] = []
         for environment in settings.environments {
             let clone = SequenceClassifier(body: classifier.body.copy(), head: classifier.head.copyAsParameter())
             clone.startSimulatedHead(settings.effectiveSimulatedHead, rng: &rng)
@@ -232,20 +253,20 @@ public final class SophonTrainer {
                 optimizer.step(learningRate: environment.learningRate)
                 clone.parameters.zeroGrad()
             }
-            var correct = 0, total = 0
+            let pool = heldOut ?? restricted
+            var hits: [Bool] = []
             try GradMode.withNoGrad {
                 for _ in 0..<queryBatches {
-                    var rows = Array(restricted.tokens.indices)
+                    var rows = Array(pool.tokens.indices)
                     rng.shuffle(&rows)
                     let query = Array(rows.prefix(settings.querySize))
-                    let logits = try clone.logits(restricted.batch(query), rng: &rng)   // [query, 2]
-                    for (r, index) in query.enumerated() where (logits.data[2 * r + 1] > logits.data[2 * r] ? 1 : 0) == restricted.labels[index] { correct += 1 }
-                    total += query.count
+                    let logits = try clone.logits(pool.batch(query), rng: &rng)   // [query, 2]
+                    for (r, index) in query.enumerated() { hits.append((logits.data[2 * r + 1] > logits.data[2 * r] ? 1 : 0) == pool.labels[index]) }
                 }
             }
-            accuracies.append(Double(correct) / Double(max(1, total)))
+            results.append(hits)
         }
-        return accuracies
+        return results
     }
 
     // MARK: - Undo

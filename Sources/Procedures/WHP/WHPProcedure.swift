@@ -19,7 +19,11 @@ public struct WHPSettings: Codable, Sendable, Equatable {
     public var finetuneLearningRate: Float = 1e-4
     public var batchSize = 8
     public var seed: UInt64 = 7
+    /// The anchored-terms file (nil: ``defaultDictionary``).
+    public var dictionary: String?
     public init() {}
+
+    public static let defaultDictionary = "examples/data/concept/whp_anchored_terms.json"
 
     public func validate() throws {
         guard blockLength >= 4, blocks >= 1, batchSize >= 1, reinforceSteps >= 0, finetuneSteps >= 0 else {
@@ -41,7 +45,7 @@ public final class WHPProcedure {
     public let dictionary: AnchorDictionary
     /// The target text's tokens (training split only; held-out text stays unseen for measurement).
     public let target: [Int32]
-    public var settings: WHPSettings
+    public private(set) var settings: WHPSettings
     public private(set) var reinforced: GPT2Model?
     public private(set) var reinforceStep = 0
     public private(set) var labelled: [BlockLabels] = []
@@ -119,8 +123,23 @@ public final class WHPProcedure {
         }
     }
 
-    /// Settings that change the labels make the built ones stale.
-    public func discardLabels() { labelled = [] }
+    /// New settings for the next moves. The dictionary is fixed once the procedure exists and the
+    /// block length once a move has run; a new alpha or penalty makes the built labels stale, so
+    /// they are discarded (returns true). Hard or soft is a choice of loss: the labels stay valid.
+    @discardableResult
+    public func update(_ newSettings: WHPSettings) throws -> Bool {
+        try newSettings.validate()
+        try WHPSettings.flags.checkFixed(from: settings, to: newSettings, procedure: "whp")
+        if newSettings.blockLength != settings.blockLength && reinforceStep + labelled.count > 0 {
+            throw SettingError("--block-length is fixed once WHP has started (`whp reset` first)")
+        }
+        var labelsIgnoringKind = newSettings.labels
+        labelsIgnoringKind.soft = settings.labels.soft
+        let stale = labelsIgnoringKind != settings.labels && !labelled.isEmpty
+        if stale { labelled = [] }
+        settings = newSettings
+        return stale
+    }
 
     // MARK: - Move 3: fine-tune on the generic labels
 

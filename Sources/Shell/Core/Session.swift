@@ -21,12 +21,9 @@ public final class Session {
     public var sophon: (modelName: String, trainer: SophonTrainer)?
     /// WHP: settings, dictionary path, and the run in progress (on the baseline it started from).
     public var whpSettings = WHPSettings()
-    public var whpDictionaryPath: String?
     public var whp: WHPProcedure?
     /// ELM: settings, concept and prompt pairs, and the run in progress (on its own model copy).
     public var elmSettings = ELMSettings()
-    public var elmConcept: String?
-    public var elmPairsPath: String?
     public var elm: (modelName: String, procedure: ELMProcedure)?
     private var loadedTokenizer: BPETokenizer?
     /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.

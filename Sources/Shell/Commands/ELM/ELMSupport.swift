@@ -6,9 +6,6 @@ import GPT2
 import Procedures
 
 enum ELMSupport {
-    static let instructionPairs = "examples/data/concept/elm_prompt_pairs.json"
-    static let defaultConcept = "Sherlock Holmes, Dr. Watson, Baker Street, detective stories, or any other lore by Arthur Conan Doyle"
-
     static func procedure(_ context: CommandContext) throws -> ELMProcedure {
         if let running = context.session.elm { return running.procedure }
         let session = context.session
@@ -39,8 +36,8 @@ enum ELMSupport {
 
     /// The pairs `elm config --pairs` chose, or the source lines the demo models were trained with.
     static func promptPairs(_ session: Session) throws -> [PromptPair] {
-        guard let path = session.elmPairsPath else { return PromptPair.sourceLinePairs }
-        return try PromptPair.load(path: DataPaths.resolve(path), concept: session.elmConcept ?? defaultConcept)
+        guard let path = session.elmSettings.pairs else { return PromptPair.sourceLinePairs }
+        return try PromptPair.load(path: DataPaths.resolve(path), concept: session.elmSettings.concept ?? ELMSettings.defaultConcept)
     }
 
     static func line(_ iteration: Int, _ l: ELMTermLosses) -> String {

@@ -1,22 +1,52 @@
-// SophonCalibrateCommand.swift — `sophon calibrate`: iteration 0, does the simulated attacker learn?
+// SophonCalibrateCommand.swift — `sophon calibrate`: does the simulated attacker learn the task?
+// Iteration 0 on a fresh run, and the measure of what a run has bought on a protected one.
 import Procedures
 
 enum SophonCalibrateCommand: Command {
     static let info = CommandInfo(
         name: "sophon calibrate",
-        abstract: "Measure iteration 0: each simulated attacker's query accuracy after K inner steps on the current (protected or not) model.",
-        flags: [FlagInfo("batches", value: "N", "query batches to score each attacker on (default 8)")],
-        examples: ["sophon config --inner-steps 25", "sophon calibrate"],
-        discussion: "Starts the run on the current model if none is in progress (as `sophon step` would), and measures without training.")
+        abstract: "Measure each simulated attacker's query accuracy after K inner steps on the current (protected or not) model.",
+        flags: [FlagInfo("batches", value: "N", "query batches to score each attacker on, per seed (default 8)"),
+                FlagInfo("seeds", value: "N", "repeat with N seeds (head start, support batches, queries) and give a 95% interval (default 1)"),
+                FlagInfo("test", value: "PATH", "draw the queries from these reviews instead of the restricted pool the support batches come from")],
+        examples: ["sophon config --inner-steps 25", "sophon calibrate",
+                   "sophon calibrate --seeds 3 --test examples/data/sentiment/imdb_short_test.tsv"],
+        discussion: """
+            Starts the run on the current model if none is in progress (as `sophon step` would), and measures without training. \
+            Without --test the queries come from the pool the support batches are drawn from, which flatters the attacker; \
+            with --test they are reviews it never trained on. The interval is the hierarchical bootstrap over seeds and reviews.
+            """)
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let trainer = try SophonSupport.trainer(context)
         let batches = try arguments.int("batches", default: 8)
+        let seeds = try arguments.int("seeds", default: 1)
         guard batches >= 1 else { throw UsageError("sophon calibrate: --batches must be at least 1") }
-        let accuracies = try trainer.calibrate(queryBatches: batches)
-        for (environment, accuracy) in zip(trainer.settings.environments, accuracies) {
-            context.print("  \(environment.description): query accuracy \(String(format: "%.3f", accuracy)) after \(trainer.settings.innerSteps) steps (\(batches * trainer.settings.querySize) reviews)")
+        guard seeds >= 1 else { throw UsageError("sophon calibrate: --seeds must be at least 1") }
+        let heldOut = try arguments.string("test").map {
+            try SophonSupport.loadRestricted($0, context, model: trainer.classifier.body, maxTokens: trainer.settings.maxReviewTokens)
         }
-        context.set("accuracy", .array(accuracies.map { .number($0) }))
+        // perSeed[seed][environment] = one hit per query review
+        var perSeed: [[[Bool]]] = []
+        for seed in 0..<seeds {
+            context.progress("calibrating", done: seed, of: seeds)
+            perSeed.append(try trainer.calibrate(queryBatches: batches, heldOut: heldOut, seed: UInt64(seed)))
+        }
+        context.endProgress()
+        var values: [JSONValue] = []
+        for (e, environment) in trainer.settings.environments.enumerated() {
+            let hits = perSeed.map { $0[e].map { $0 ? 1.0 : 0.0 } }
+            let estimate = Intervals.hierarchicalBootstrapMean(hits)
+            let reviews = hits.map(\.count).reduce(0, +)
+            let source = heldOut.map { " of \($0.name)" } ?? ""
+            let shown = seeds == 1 ? String(format: "%.3f", estimate.value) : estimate.description
+            context.print("  \(environment.description): query accuracy \(shown) after \(trainer.settings.innerSteps) steps (\(reviews) reviews\(source), \(seeds) seed\(seeds == 1 ? "" : "s"))")
+            values.append(.object([("environment", .string(environment.description)), ("accuracy", .number(estimate.value)),
+                                   ("lower", .number(estimate.lower)), ("upper", .number(estimate.upper))]))
+        }
+        context.set("accuracy", .array(perSeed.isEmpty ? [] : trainer.settings.environments.indices.map { e in
+            .number(Intervals.hierarchicalBootstrapMean(perSeed.map { $0[e].map { $0 ? 1.0 : 0.0 } }).value)
+        }))
+        context.set("environments", .array(values))
     }
 }

@@ -34,8 +34,8 @@ enum SophonRunCommand: Command {
                 case .completed(let report):
                     last = report
                     let perIteration = Date().timeIntervalSince(started) / Double(done)
-                    context.progress(String(format: "iteration %d (%d/%d)  query acc %.3f  NTR %.3f  ppl %.2f  %.1f s/it  ETA %.1f min",
-                                            report.iteration, done, count, report.queryAccuracy, report.reinforcementLoss,
+                    context.progress(String(format: "iteration %d (%d/%d)  query acc %.3f, last steps %.3f  NTR %.3f  ppl %.2f  %.1f s/it  ETA %.1f min",
+                                            report.iteration, done, count, report.queryAccuracy, report.finalQueryAccuracy ?? .nan, report.reinforcementLoss,
                                             report.heldOutPerplexity, perIteration, perIteration * Double(count - done) / 60))
                     if done % every == 0 || done == count { context.endProgress(); context.print(SophonSupport.line(report)) }
                     if out != nil && (trainer.iteration - first) % saveEvery == 0 { try save() }

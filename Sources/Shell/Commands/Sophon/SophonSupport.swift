@@ -61,6 +61,7 @@ enum SophonSupport {
 
     static func json(_ r: SophonIterationReport) -> JSONValue {
         .object([("iteration", .int(r.iteration)), ("query_loss", .number(r.queryLoss)), ("query_accuracy", .number(r.queryAccuracy)),
+                 ("final_query_accuracy", r.finalQueryAccuracy.map(JSONValue.number) ?? .null),
                  ("environment_accuracy", .array(r.environmentAccuracy.map(JSONValue.number))),
                  ("ntr_loss", .number(r.reinforcementLoss)), ("heldout_loss", .number(r.heldOutLoss)),
                  ("heldout_perplexity", .number(r.heldOutPerplexity))])

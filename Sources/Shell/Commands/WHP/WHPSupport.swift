@@ -5,15 +5,13 @@ import GPT2
 import Procedures
 
 enum WHPSupport {
-    static let defaultDictionary = "examples/data/concept/whp_anchored_terms.json"
-
     /// The procedure in progress, or a new one on the current model (the baseline).
     static func procedure(_ context: CommandContext) throws -> WHPProcedure {
         if let running = context.session.whp { return running }
         let session = context.session
         let baseline = try session.model()
         let tokenizer = try session.tokenizer()
-        let dictionary = try AnchorDictionary(path: DataPaths.resolve(session.whpDictionaryPath ?? defaultDictionary), tokenizer: tokenizer)
+        let dictionary = try AnchorDictionary(path: DataPaths.resolve(session.whpSettings.dictionary ?? WHPSettings.defaultDictionary), tokenizer: tokenizer)
         let corpus = try DataLayout.holmesCorpus(tokenizer: tokenizer, for: "whp")
         let procedure = try WHPProcedure(baseline: baseline, dictionary: dictionary, target: corpus.parts[0].train, settings: session.whpSettings)
         session.whp = procedure

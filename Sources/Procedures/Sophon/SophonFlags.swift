@@ -1,0 +1,34 @@
+// SophonFlags.swift — `sophon config`'s flags, declared once: the shell generates the command's
+// usage and parsing from them, and `SophonTrainer.update` refuses changes to the fixed ones.
+
+extension SophonSettings {
+    public static var flags: [SettingFlag<SophonSettings>] {
+        [.choice("loss", \.loss, help: "FTS loss: inverse cross-entropy, KL from uniform, or TAR's negative entropy"),
+         .choice("head", \.simulatedHead, [("attacker", .attacker), ("keep", .keep), ("xavier", .xavier)],
+                 help: "each simulated fine-tune's head: new N(0, 0.02) as an attacker's (default), the model's own, or Xavier as the reference code"),
+         .choice("step-weights", \.weightLaterSteps, [("later", true), ("equal", false)],
+                 help: "weigh inner step k by k (default later, the paper's γ_k) or equally"),
+         .choice("guard", \.guardMeasure, [("perplexity", .perplexity), ("loss", .loss)],
+                 help: "what --guard-rise limits (default perplexity: 0.1 is +10% perplexity)", fixedOnceStarted: true),
+         .number("lr", \.learningRate, value: "LR", help: "base learning rate (default 1e-4)"),
+         .number("alpha", \.alpha, value: "A", help: "FTS Adam learning rate = alpha·lr (default 3, the paper's)"),
+         .number("beta", \.beta, value: "B", help: "NTR Adam learning rate = beta·lr (default 5)"),
+         .number("inner-steps", \.innerSteps, value: "K", help: "inner fine-tuning steps per simulation (default 6)"),
+         .list("env", \.environments, value: "LIST", help: "simulated fine-tunes OPTIMIZER:LR:SCOPE (default adam:1e-3:all,sgd:1e-2:all)",
+               expected: "OPTIMIZER:LR:SCOPE items (sgd|adam, a number, all|head)", parse: SimulatedFineTune.init),
+         .number("support", \.supportSize, value: "N", help: "support reviews per inner step (default 8)"),
+         .number("query", \.querySize, value: "N", help: "query reviews per inner step (default 8)"),
+         .number("clip", \.clip, value: "C", help: "FTS gradient-norm clip (default 0.5)"),
+         .number("max-tokens", \.maxReviewTokens, value: "N", help: "restricted reviews cut to N tokens (default 128)", fixedOnceStarted: true),
+         .choice("ntr", \.reinforcement, help: "NTR objective (default lm: the full causal-LM loss)"),
+         .number("ntr-batch", \.reinforcementBatch, value: "N", help: "NTR windows per step (default 8)"),
+         .number("ntr-length", \.reinforcementLength, value: "T", help: "NTR window length in tokens (default 128)"),
+         .number("ml", \.suppressionLoops, value: "N", help: "FTS steps per iteration (ml_loop, default 1)"),
+         .number("nl", \.reinforcementLoops, value: "N", help: "NTR steps per iteration (nl_loop, default 1)"),
+         .number("guard-rise", \.guardRise, value: "F",
+                 help: "undo and stop when the guard's original-domain perplexity (or loss) rises above (1+F)× its start (default 0.1)"),
+         .number("guard-windows", \.guardWindows, value: "N", help: "windows per source for the guard, kept out of NTR's pool (default 8)",
+                 fixedOnceStarted: true),
+         .number("seed", \.seed, value: "S", help: "seed of sampling and head initialisation (default 99)", fixedOnceStarted: true)]
+    }
+}
