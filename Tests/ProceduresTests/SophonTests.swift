@@ -219,6 +219,14 @@ struct SophonTests {
         let unprotected = try trainer(), protected = try trainer()
         let before = try unprotected.calibrate(queryBatches: 8)
         #expect(before[0] >= 0.9, "the simulated attacker should learn the toy task: \(before)")
+        // Held-out queries are scored on the held-out set: the same reviews with flipped labels,
+        // drawn by the same random stream, are exactly the answers the attacker gets wrong.
+        let flipped = try SentimentDataset(name: "flipped", texts: texts.map { LabeledText(label: 1 - $0.label, text: $0.text) },
+                                           tokenizer: try BPETokenizer.bundled(), maxTokens: 16)
+        let inPool = try unprotected.calibrate(queryBatches: 8, heldOut: nil, seed: 0)
+        let onFlipped = try unprotected.calibrate(queryBatches: 8, heldOut: flipped, seed: 0)
+        #expect(onFlipped[0] == inPool[0].map { !$0 } && inPool[0].count == 64)
+        #expect(try unprotected.calibrate(queryBatches: 8, heldOut: nil, seed: 1) != inPool, "another seed draws other batches")
         for _ in 0..<15 {
             guard case .completed = try protected.step() else { Issue.record("the guard fired"); return }
         }
