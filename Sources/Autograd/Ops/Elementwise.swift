@@ -9,32 +9,27 @@ private func checkBroadcast(_ a: Tensor, _ b: Tensor, _ op: String) {
                  "\(op): shape \(b.shape) does not broadcast onto \(a.shape)")
 }
 
+/// Visits every element of `a` (`n` of them) with the index of the `b` element (`inner` of them)
+/// broadcast onto it: `body(i, j)` with `j = i mod inner`, in order.
+@inline(__always)
+private func forEachBroadcast(_ n: Int, _ inner: Int, _ body: (Int, Int) -> Void) {
+    var i = 0
+    while i < n {
+        for j in 0..<inner { body(i + j, j) }
+        i += inner
+    }
+}
+
 /// `a + b`, with `b` broadcast along `a`'s leading dimensions.
 public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
     checkBroadcast(a, b, "add")
     let n = a.count, inner = b.count
     var out = a.data
-    b.data.withUnsafeBufferPointer { bp in
-        out.withUnsafeMutableBufferPointer { op in
-            var i = 0
-            while i < n {
-                for j in 0..<inner { op[i + j] += bp[j] }
-                i += inner
-            }
-        }
-    }
+    b.data.withUnsafeBufferPointer { bp in out.withUnsafeMutableBufferPointer { op in forEachBroadcast(n, inner) { op[$0] += bp[$1] } } }
     return Tensor.result(shape: a.shape, data: out, op: "add", inputs: [a, b]) { y in
         guard let g = y.grad else { return }
         if a.requiresGrad { a.accumulateGrad { ga in for i in 0..<n { ga[i] += g[i] } } }
-        if b.requiresGrad {
-            b.accumulateGrad { gb in
-                var i = 0
-                while i < n {
-                    for j in 0..<inner { gb[j] += g[i + j] }
-                    i += inner
-                }
-            }
-        }
+        if b.requiresGrad { b.accumulateGrad { gb in forEachBroadcast(n, inner) { gb[$1] += g[$0] } } }
     }
 }
 
@@ -46,35 +41,11 @@ public func mul(_ a: Tensor, _ b: Tensor) -> Tensor {
     checkBroadcast(a, b, "mul")
     let n = a.count, inner = b.count
     var out = a.data
-    b.data.withUnsafeBufferPointer { bp in
-        out.withUnsafeMutableBufferPointer { op in
-            var i = 0
-            while i < n {
-                for j in 0..<inner { op[i + j] *= bp[j] }
-                i += inner
-            }
-        }
-    }
+    b.data.withUnsafeBufferPointer { bp in out.withUnsafeMutableBufferPointer { op in forEachBroadcast(n, inner) { op[$0] *= bp[$1] } } }
     return Tensor.result(shape: a.shape, data: out, op: "mul", inputs: [a, b]) { y in
         guard let g = y.grad else { return }
-        if a.requiresGrad {
-            a.accumulateGrad { ga in
-                var i = 0
-                while i < n {
-                    for j in 0..<inner { ga[i + j] += g[i + j] * b.data[j] }
-                    i += inner
-                }
-            }
-        }
-        if b.requiresGrad {
-            b.accumulateGrad { gb in
-                var i = 0
-                while i < n {
-                    for j in 0..<inner { gb[j] += g[i + j] * a.data[i + j] }
-                    i += inner
-                }
-            }
-        }
+        if a.requiresGrad { a.accumulateGrad { ga in forEachBroadcast(n, inner) { ga[$0] += g[$0] * b.data[$1] } } }
+        if b.requiresGrad { b.accumulateGrad { gb in forEachBroadcast(n, inner) { gb[$1] += g[$0] * a.data[$0] } } }
     }
 }
 

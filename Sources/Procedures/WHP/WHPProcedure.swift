@@ -76,13 +76,22 @@ public final class WHPProcedure {
 
     public var blockCount: Int { target.count / settings.blockLength }
 
-    /// One clipped AdamW update of the whole model from `loss`.
-    private static func update(_ model: GPT2Model, _ optimizer: Adam, loss: Tensor, learningRate: Float, phase: String) throws {
-        guard loss.item.isFinite else { throw GPT2Error("whp \(phase): loss became \(loss.item); lower the learning rate") }
-        loss.backward()
-        clipGradientNorm(model.parameters, maxNorm: 1)
-        optimizer.step(learningRate: learningRate)
-        model.parameters.zeroGrad()
+    /// The resumable loop both fine-tunes share: from `self[keyPath: step]` up to `total`, one clipped
+    /// AdamW update of the whole model per batch loss; Ctrl-C stops between steps, and calling the
+    /// move again continues.
+    private func train(_ model: GPT2Model, _ optimizer: Adam, phase: String, step: ReferenceWritableKeyPath<WHPProcedure, Int>, total: Int,
+                       learningRate: Float, shouldStop: () -> Bool, report: (WHPEvent) -> Void, batchLoss: () throws -> Tensor) throws {
+        while self[keyPath: step] < total {
+            if shouldStop() { throw Interrupted("whp \(phase): stopped at step \(self[keyPath: step]) of \(total); run it again to continue") }
+            let loss = try batchLoss()
+            guard loss.item.isFinite else { throw GPT2Error("whp \(phase): loss became \(loss.item); lower the learning rate") }
+            loss.backward()
+            clipGradientNorm(model.parameters, maxNorm: 1)
+            optimizer.step(learningRate: learningRate)
+            model.parameters.zeroGrad()
+            self[keyPath: step] += 1
+            report(.step(phase: phase, step: self[keyPath: step], total: total, loss: loss.item))
+        }
     }
 
     // MARK: - Move 1: the reinforced model
@@ -95,16 +104,13 @@ public final class WHPProcedure {
         reinforced = model
         let optimizer = reinforceOptimizer ?? Adam.adamW(model.parameters, weightDecay: 0)
         reinforceOptimizer = optimizer
-        while reinforceStep < settings.reinforceSteps {
-            if shouldStop() { throw Interrupted("whp reinforce: stopped at step \(reinforceStep) of \(settings.reinforceSteps); run it again to continue") }
+        try train(model, optimizer, phase: "reinforce", step: \.reinforceStep, total: settings.reinforceSteps,
+                  learningRate: settings.reinforceLearningRate, shouldStop: shouldStop, report: report) {
             let windows = (0..<settings.batchSize).map { _ -> [Int32] in
                 let start = rng.nextInt(below: target.count - settings.blockLength)
                 return Array(target[start..<(start + settings.blockLength)])
             }
-            let loss = try model.languageModelLoss(TokenBatch(sequences: windows), training: true, rng: &rng)
-            try WHPProcedure.update(model, optimizer, loss: loss, learningRate: settings.reinforceLearningRate, phase: "reinforce")
-            reinforceStep += 1
-            report(.step(phase: "reinforce", step: reinforceStep, total: settings.reinforceSteps, loss: loss.item))
+            return try model.languageModelLoss(TokenBatch(sequences: windows), training: true, rng: &rng)
         }
         return model
     }
@@ -151,16 +157,13 @@ public final class WHPProcedure {
         unlearned = model
         let optimizer = finetuneOptimizer ?? Adam.adamW(model.parameters, weightDecay: 0)
         finetuneOptimizer = optimizer
-        while finetuneStep < settings.finetuneSteps {
-            if shouldStop() { throw Interrupted("whp finetune: stopped at step \(finetuneStep) of \(settings.finetuneSteps); run it again to continue") }
+        try train(model, optimizer, phase: "finetune", step: \.finetuneStep, total: settings.finetuneSteps,
+                  learningRate: settings.finetuneLearningRate, shouldStop: shouldStop, report: report) {
             let chosen = (0..<settings.batchSize).map { _ in labelled[rng.nextInt(below: labelled.count)] }
             let batch = TokenBatch(sequences: chosen.map(\.translation.original))
             let hidden = try model.hiddenStates(batch, training: true, rng: &rng)                    // [batch, pos, dModel]
-            let loss = settings.labels.soft ? try softLoss(model, hidden: hidden, chosen: chosen, length: batch.length)
-                                            : hardLoss(model, hidden: hidden, chosen: chosen, length: batch.length)
-            try WHPProcedure.update(model, optimizer, loss: loss, learningRate: settings.finetuneLearningRate, phase: "finetune")
-            finetuneStep += 1
-            report(.step(phase: "finetune", step: finetuneStep, total: settings.finetuneSteps, loss: loss.item))
+            return settings.labels.soft ? try softLoss(model, hidden: hidden, chosen: chosen, length: batch.length)
+                                        : hardLoss(model, hidden: hidden, chosen: chosen, length: batch.length)
         }
         return model
     }
