@@ -99,7 +99,9 @@ enum FinetuneCommand: Command {
             // Each attack's reference: the first model attacked with the same recipe.
             let references = groups.map { group in groups.firstIndex { $0.recipe == group.recipe } ?? 0 }
             // With several seeds the charts show each attack's mean curve, not every seed's.
-            let chartLines = seedCount > 1 ? summaries.map { CurveSeries(label: $0.label, points: Array(zip($0.epochs, $0.estimates.map(\.value)))) } : series(runs)
+            let chartLines = seedCount > 1 ? summaries.map {
+                CurveSeries(label: $0.label, points: Array(zip($0.epochs, $0.estimates.map(\.value))), band: $0.estimates.map { ($0.lower, $0.upper) })
+            } : series(runs)
             report(runs, chart: chartLines, context)
             reportIntervals(summaries, references: references, seeds: seedCount, testCount: test.count, context)
             return (summaries, chartLines)
@@ -143,7 +145,9 @@ enum FinetuneCommand: Command {
         }
         let (_, chartLines) = summarize()
         if let path = arguments.string("plot"), let plotPath {   // checked before training
-            let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy", xLabel: "epoch", yLabel: "test accuracy")
+            let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy" + (seedCount > 1 ? " (mean of \(seedCount) seeds, 95% band)" : ""),
+                                     xLabel: "epoch", yLabel: "test accuracy on \(test.count) reviews",
+                                     references: [ReferenceLine(y: 0.5, label: "chance")], preferredY: 0.4...1)
             try context.writeFigure(svg, to: plotPath, shown: path, what: "learning curves")
         }
         if let name = arguments.string("keep"), let kept {

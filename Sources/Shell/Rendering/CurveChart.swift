@@ -2,14 +2,26 @@
 import Foundation
 import GPT2
 
-struct CurveSeries {
-    let label: String
-    let points: [(x: Double, y: Double)]
+public struct CurveSeries {
+    public let label: String
+    public let points: [(x: Double, y: Double)]
+    /// A 95% interval per point (same order as `points`), drawn as a shaded band; nil for none.
+    public var band: [(lower: Double, upper: Double)]?
+
+    public init(label: String, points: [(x: Double, y: Double)], band: [(lower: Double, upper: Double)]? = nil) {
+        self.label = label; self.points = points; self.band = band
+    }
 }
 
-enum CurveChart {
+/// A horizontal reference line, e.g. chance accuracy or a goal.
+public struct ReferenceLine {
+    public let y: Double
+    public let label: String
+    public init(y: Double, label: String) { self.y = y; self.label = label }
+}
+
+public enum CurveChart {
     static let markers: [Character] = ["●", "▲", "■", "◆", "○", "△", "□", "◇", "✚", "✖"]
-    static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
     /// A `height`-row text chart of y in [yMin, yMax] against x, one marker per series, with a legend.
     static func text(_ series: [CurveSeries], xLabel: String, yMin: Double = 0.4, yMax: Double = 1.0,
@@ -37,37 +49,103 @@ enum CurveChart {
         return lines
     }
 
-    /// A standalone SVG line chart.
-    static func svg(_ series: [CurveSeries], title: String, xLabel: String, yLabel: String,
-                    yMin: Double = 0.4, yMax: Double = 1.0) -> String {
-        let (w, h, left, right, top, bottom) = (720.0, 440.0, 60.0, 220.0, 40.0, 50.0)
-        let xMax = max(1e-9, series.flatMap { $0.points.map(\.x) }.max() ?? 1)
-        func px(_ x: Double) -> Double { left + x / xMax * (w - left - right) }
-        func py(_ y: Double) -> Double { top + (1 - (min(max(y, yMin), yMax) - yMin) / (yMax - yMin)) * (h - top - bottom) }
+    /// Okabe–Ito: distinguishable with the common colour blindnesses, and on a projector.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
+    static let dashes = ["", "8 4", "2 4", "12 4 2 4"]
+
+    /// About `count` round tick values covering `lower…upper` (steps of 1, 2 or 5 × 10ⁿ).
+    public static func ticks(_ lower: Double, _ upper: Double, count: Int = 6) -> [Double] {
+        guard lower.isFinite, upper.isFinite else { return [] }
+        let span = max(upper - lower, 1e-12)
+        let raw = span / Double(max(1, count - 1))
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let first = (lower / step).rounded(.down) * step
+        var values: [Double] = []
+        var v = first
+        while v <= upper + step * 1e-9 && values.count < 50 {
+            values.append(abs(v) < step * 1e-9 ? 0 : v)
+            v += step
+        }
+        if let last = values.last, last < upper - step * 1e-9 { values.append(last + step) }
+        return values
+    }
+
+    /// The y range: every finite value, band and reference line, widened to round ticks. `preferred`
+    /// is where the chart starts (0.4…1 for accuracies) but never hides a value outside it.
+    static func yRange(_ series: [CurveSeries], references: [ReferenceLine], preferred: ClosedRange<Double>?) -> (ClosedRange<Double>, [Double]) {
+        var values = series.flatMap { $0.points.map(\.y) } + series.flatMap { ($0.band ?? []).flatMap { [$0.lower, $0.upper] } } + references.map(\.y)
+        values = values.filter(\.isFinite)
+        var lower = values.min() ?? 0, upper = values.max() ?? 1
+        if let preferred { lower = min(lower, preferred.lowerBound); upper = max(upper, preferred.upperBound) }
+        if upper - lower < 1e-9 { lower -= 0.5; upper += 0.5 }
+        let t = ticks(lower, upper)
+        return ((t.first ?? lower)...(t.last ?? upper), t)
+    }
+
+    /// A standalone SVG line chart fit to project (1280×720): ticks on both axes, every value drawn
+    /// where it is, interval bands, dashed reference lines, the legend under the plot.
+    public static func svg(_ series: [CurveSeries], title: String, xLabel: String, yLabel: String,
+                    references: [ReferenceLine] = [], preferredY: ClosedRange<Double>? = nil) -> String {
+        let (w, h, left, right, top) = (1280.0, 720.0, 110.0, 40.0, 70.0)
+        let legendRows = (series.count + 2) / 3
+        let bottom = 110.0 + Double(legendRows) * 30
+        let xs = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
+        var xTicks = ticks(min(0, xs.min() ?? 0), xs.max() ?? 1)
+        if xs.allSatisfy({ $0.rounded() == $0 }), xTicks.filter({ $0.rounded() == $0 }).count >= 2 {
+            xTicks = xTicks.filter { $0.rounded() == $0 }   // epochs, steps, iterations: whole numbers only
+        }
+        let xLow = xTicks.first ?? 0, xHigh = max((xTicks.last ?? 1), xLow + 1e-9)
+        let (yDomain, yTicks) = yRange(series, references: references, preferred: preferredY)
+        func px(_ x: Double) -> Double { left + (x - xLow) / (xHigh - xLow) * (w - left - right) }
+        func py(_ y: Double) -> Double { top + (1 - (y - yDomain.lowerBound) / (yDomain.upperBound - yDomain.lowerBound)) * (h - top - bottom) }
         func esc(_ s: String) -> String {
             s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
         }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"\(left)\" y=\"24\" font-size=\"15\">\(esc(title))</text>\n"
-        for i in 0...6 {
-            let y = yMin + Double(i) / 6 * (yMax - yMin)
-            out += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", left, w - right, py(y), py(y))
-            out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n", left - 6, py(y) + 4, y)
+        func label(_ v: Double, _ ticks: [Double]) -> String {
+            let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+            return step >= 1 && v.rounded() == v ? String(format: "%.0f", v) : String(format: step >= 0.1 ? "%.1f" : step >= 0.01 ? "%.2f" : "%.3g", v)
         }
-        out += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", left, w - right, h - bottom, h - bottom)
-        out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@ (0 – %g)</text>\n", (left + w - right) / 2, h - 14, esc(xLabel), xMax)
-        out += String(format: "<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" text-anchor=\"middle\">%@</text>\n", (top + h - bottom) / 2, (top + h - bottom) / 2, esc(yLabel))
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"20\">\n"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        out += "<text x=\"\(left)\" y=\"42\" font-size=\"28\">\(esc(title))</text>\n"
+        for y in yTicks {
+            out += String(format: "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>", left, w - right, py(y), py(y))
+            out += String(format: "<text class=\"ytick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>\n", left - 10, py(y) + 7, label(y, yTicks))
+        }
+        for x in xTicks {
+            out += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>", px(x), px(x), h - bottom, h - bottom + 8)
+            out += String(format: "<text class=\"xtick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>\n", px(x), h - bottom + 32, label(x, xTicks))
+        }
+        out += String(format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", left, w - right, h - bottom, h - bottom)
+        out += String(format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", left, left, top, h - bottom)
+        out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"22\">%@</text>\n", (left + w - right) / 2, h - bottom + 66, esc(xLabel))
+        out += String(format: "<text x=\"30\" y=\"%.1f\" transform=\"rotate(-90 30 %.1f)\" text-anchor=\"middle\" font-size=\"22\">%@</text>\n",
+                      (top + h - bottom) / 2, (top + h - bottom) / 2, esc(yLabel))
+        for reference in references where reference.y.isFinite {
+            out += String(format: "<line class=\"reference\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" stroke-width=\"2\" stroke-dasharray=\"6 6\"/>",
+                          left, w - right, py(reference.y), py(reference.y))
+            out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", w - right - 6, py(reference.y) - 8, esc(reference.label))
+        }
         for (s, curve) in series.enumerated() {
-            let color = colors[s % colors.count]
-            let pts = curve.points.filter { $0.y.isFinite }.map { String(format: "%.1f,%.1f", px($0.x), py($0.y)) }.joined(separator: " ")
-            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(pts)\"/>\n"
-            for p in curve.points where p.y.isFinite {
-                out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>", px(p.x), py(p.y), color)
+            let color = palette[s % palette.count], dash = dashes[(s / palette.count) % dashes.count]
+            let finite = curve.points.indices.filter { curve.points[$0].y.isFinite && curve.points[$0].x.isFinite }
+            if let band = curve.band, band.count == curve.points.count {
+                let ok = finite.filter { band[$0].lower.isFinite && band[$0].upper.isFinite }
+                let upper = ok.map { String(format: "%.1f,%.1f", px(curve.points[$0].x), py(band[$0].upper)) }
+                let lower = ok.reversed().map { String(format: "%.1f,%.1f", px(curve.points[$0].x), py(band[$0].lower)) }
+                out += "<polygon class=\"band\" fill=\"\(color)\" fill-opacity=\"0.15\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
             }
-            let ly = top + 10 + Double(s) * 18
-            out += String(format: "\n<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", w - right + 12, w - right + 32, ly, ly, color)
-            out += String(format: "<text x=\"%.1f\" y=\"%.1f\">%@</text>\n", w - right + 38, ly + 4, esc(curve.label))
+            let pts = finite.map { String(format: "%.1f,%.1f", px(curve.points[$0].x), py(curve.points[$0].y)) }.joined(separator: " ")
+            out += "<polyline class=\"series\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"3\"" + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + " points=\"\(pts)\"/>\n"
+            for i in finite {
+                out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%@\"/>", px(curve.points[i].x), py(curve.points[i].y), color)
+            }
+            let column = Double(s % 3), row = Double(s / 3)
+            let lx = left + column * (w - left - right) / 3, ly = h - bottom + 100 + row * 30
+            out += String(format: "\n<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"3\"%@/>", lx, lx + 36, ly, ly, color,
+                          dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")
+            out += String(format: "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">%@</text>\n", lx + 44, ly + 7, esc(curve.label))
         }
         return out + "</svg>\n"
     }
