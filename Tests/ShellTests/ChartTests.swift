@@ -62,3 +62,35 @@ struct ChartTests {
         #expect(abs((c[1] - c[2]) / (c[2] - c[3]) - 7) < 0.3)
     }
 }
+
+@Suite("Figures from commands")
+struct FigureCommandTests {
+    private func figure(_ path: String) throws -> Elements {
+        try parse(try String(contentsOfFile: path, encoding: .utf8))
+    }
+
+    @Test func commandsWithCurvesOrMapsWriteThem() throws {
+        let shell = CapturingShell()
+        let attention = temporaryPath("attention.svg")
+        #expect(shell.run(#"attention "The cat sat" --plot "# + attention).contains("attention map written to"))
+        #expect(try figure(attention).elements("rect", class: "cell").count == 9)   // 3 tokens × 3 tokens
+
+        let relearn = temporaryPath("relearn.svg")
+        shell.run("relearn --steps 2 --eval-every 1 --batch 2 --window 16 --tokens 200 --plot " + relearn)
+        let r = try figure(relearn)
+        #expect(r.elements("polyline", class: "series").count == 2 && r.elements("circle").count == 6)   // steps 0, 1, 2
+
+        let sophon = temporaryPath("sophon.svg")
+        shell.run("sophon config --inner-steps 1 --support 2 --query 2 --ntr-batch 1 --ntr-length 16 --guard-windows 1 --max-tokens 16 --env sgd:1e-3:all",
+                  "sophon run 2 --restricted examples/data/sentiment/imdb_short_test.tsv --plot " + sophon)
+        let s = try figure(sophon)
+        #expect(s.elements("polyline", class: "series").count == 3 && s.elements("line", class: "reference").count == 2)
+
+        let whp = temporaryPath("whp.svg")
+        shell.run("use gpt2-mini", "whp config --reinforce-steps 1 --finetune-steps 3 --blocks 2 --batch 2 --block-length 16",
+                  "whp reinforce", "whp labels")
+        shell.run("whp finetune --plot " + whp)
+        #expect(try figure(whp).elements("circle").count == 3)
+        #expect(shell.shell.errorCount == 0)
+    }
+}

@@ -28,7 +28,10 @@ struct ELMCommandTests {
         #expect(shell.run("elm prepare --show 1").contains("2 fluency continuations ready"))
         let step = shell.run("elm step")
         #expect(step.contains("iteration 1: erase") && step.contains("retain") && step.contains("fluency"))
-        shell.run("elm run 2 --every 2")
+        let plot = temporaryPath("elm.svg")
+        shell.run("elm run 2 --every 2 --plot " + plot)
+        let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        #expect(svg.components(separatedBy: "class=\"series\"").count - 1 == 3 && svg.components(separatedBy: "<circle").count - 1 == 9)   // 3 terms × 3 iterations
         let adapted = shell.run(#"score "Holmes looked at Watson.""#)   // gpt2-mini-elm is current, adapters on
         #expect(adapted != before)
         // The adapter's shape is fixed once started; a setting given unchanged, or one that may change, is not refused.

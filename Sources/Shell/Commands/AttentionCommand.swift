@@ -6,7 +6,8 @@ enum AttentionCommand: Command {
     static let info = CommandInfo(
         name: "attention", abstract: "Show an attention pattern as a heat map (rows: queries, columns: keys).",
         arguments: "TEXT",
-        flags: [FlagInfo("layer", value: "L", "block index (default 0)"), FlagInfo("head", value: "H", "head index (default: mean over heads)")],
+        flags: [FlagInfo("layer", value: "L", "block index (default 0)"), FlagInfo("head", value: "H", "head index (default: mean over heads)"),
+                Plot.flag("the pattern (queries × keys)")],
         examples: [#"attention "Holmes looked at Watson" --layer 2 --head 1"#])
 
     static let shades: [Character] = [" ", "·", "░", "▒", "▓", "█"]
@@ -23,6 +24,7 @@ enum AttentionCommand: Command {
         if let head, head < 0 || head >= model.config.headCount {
             throw UsageError("attention: --head must be in 0..<\(model.config.headCount), got \(head)")
         }
+        let plot = try Plot.destination(arguments, context)
         let tokenizer = try context.session.tokenizer()
         let ids = Array(tokenizer.encode(text).suffix(min(model.config.contextLength, 48)))
         guard !ids.isEmpty else { throw UsageError("attention: the text has no tokens") }
@@ -48,5 +50,8 @@ enum AttentionCommand: Command {
         }
         context.set("tokens", .array(labels.map { .string($0) }))
         context.set("pattern", .array(matrix.map { .array($0.map { .number($0) }) }))
+        let what = "layer \(layer), " + (head.map { "head \($0)" } ?? "mean of \(heads) heads")
+        try Plot.write(HeatMap(title: "Attention, \(what): each row (query) attends to the columns (keys)", rowLabels: labels, columnLabels: labels,
+                               values: matrix, scale: -1...1).svg(), to: plot, what: "attention map", context)
     }
 }

@@ -11,7 +11,7 @@ enum RelearnCommand: Command {
                 FlagInfo("lr", value: "LR", "AdamW learning rate (default 3e-4)"),
                 FlagInfo("tokens", value: "N", "how much Holmes text the attacker has: the first N tokens of the held-out split (default 8000)"),
                 FlagInfo("batch", value: "B", "windows per step (default 8)"), FlagInfo("window", value: "T", "tokens per window (default 128)"),
-                FlagInfo("seed", value: "S", "seed (default 5)")],
+                FlagInfo("seed", value: "S", "seed (default 5)"), Plot.flag("the register probes' answer probability against steps")],
         examples: ["relearn", "relearn --steps 100 --eval-every 20"],
         discussion: "The attacker's text is held-out Holmes text (never in the pretraining data), so probes recover only through what the model still holds or relearns.")
 
@@ -23,6 +23,7 @@ enum RelearnCommand: Command {
         let file = try DataLayout.probes()
         guard let register = file.sets.first(where: { $0.name == "register" }) else { throw UsageError("relearn: the probes file has no register_probes") }
         let seed = try a.seed(default: 5)
+        let plot = try Plot.destination(a, context)
         let points = try RelearningAttack.run(model: model.copy(), tokenizer: tokenizer, text: text, probes: register.probes,
                                               maxNewTokens: file.maxNewTokens, steps: try a.int("steps", default: 40),
                                               evalEvery: try a.int("eval-every", default: 10), learningRate: try a.float("lr", default: 3e-4),
@@ -36,5 +37,11 @@ enum RelearnCommand: Command {
         context.set("steps", .ints(points.map(\.step)))
         context.set("hits", .ints(points.map(\.register.hits)))
         context.set("answer_probability", .array(points.map { .number($0.register.meanAnswerProbability) }))
+        try Plot.write(CurveChart.svg([CurveSeries(label: "\(context.session.currentName ?? "model"): register probes' answer probability",
+                                                   points: points.map { (Double($0.step), $0.register.meanAnswerProbability) }),
+                                       CurveSeries(label: "share of register probes answered",
+                                                   points: points.map { (Double($0.step), Double($0.register.hits) / Double(max(1, $0.register.outcomes.count))) })],
+                                      title: "Relearning on \(text.count) held-out Holmes tokens", xLabel: "fine-tuning step", yLabel: "probability / share"),
+                       to: plot, what: "relearning curve", context)
     }
 }

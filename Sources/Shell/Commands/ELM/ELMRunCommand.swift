@@ -18,12 +18,14 @@ enum ELMStepCommand: Command {
 
 enum ELMRunCommand: Command {
     static let info = CommandInfo(name: "elm run", abstract: "Run N ELM iterations (progress; Ctrl-C stops between iterations; `elm run` continues).",
-                                  arguments: "N", flags: [FlagInfo("every", value: "K", "print the mean losses every K iterations (default 10)")],
+                                  arguments: "N", flags: [FlagInfo("every", value: "K", "print the mean losses every K iterations (default 10)"),
+                                                          Plot.flag("the three terms' losses over every iteration so far")],
                                   examples: ["elm run 200 --every 20"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         guard let count = Int(try a.positional(0, "a number of iterations")), count >= 1 else { throw UsageError("elm run: expected a positive number of iterations") }
         let every = max(1, try a.int("every", default: 10))
+        let plot = try Plot.destination(a, context)
         let procedure = try ELMSupport.procedure(context)
         if procedure.fluency.isEmpty && procedure.settings.fluencyScale > 0 {
             try procedure.prepare(report: { done, total in context.progress("fluency data \(done)/\(total)") })
@@ -50,5 +52,12 @@ enum ELMRunCommand: Command {
         }
         context.note(String(format: "%d iterations in %.1f s", count, Date().timeIntervalSince(started)))
         context.set("iteration", .int(procedure.iteration))
+        let log = procedure.log.enumerated()
+        func series(_ label: String, _ value: (ELMTermLosses) -> Double) -> CurveSeries {
+            CurveSeries(label: label, points: log.map { (Double($0.offset + 1), value($0.element)) })
+        }
+        try Plot.write(CurveChart.svg([series("erase", \.erase), series("retain", \.retain), series("fluency", \.fluency)],
+                                      title: "ELM: the three terms per iteration", xLabel: "iteration", yLabel: "loss (nats)"),
+                       to: plot, what: "loss curves", context)
     }
 }

@@ -9,7 +9,8 @@ enum SophonRunCommand: Command {
         flags: [FlagInfo("restricted", value: "PATH", "restricted-task reviews for a new run (default \(SophonSupport.defaultRestricted))"),
                 FlagInfo("every", value: "K", "print every K-th iteration (default 1)"),
                 FlagInfo("out", value: "PATH", "checkpoint (with state) written every --save-every iterations, on Ctrl-C and at the end"),
-                FlagInfo("save-every", value: "K", "checkpoint interval with --out (default 10)")],
+                FlagInfo("save-every", value: "K", "checkpoint interval with --out (default 10)"),
+                Plot.flag("the simulated attacker's query accuracy and the guard's perplexity over every iteration of the run")],
         examples: ["sophon run 20", "sophon run 200 --every 10 --out runs/sophon/tf_model.h5"],
         discussion: "Ctrl-C undoes the iteration in progress, saves the checkpoint when --out is given, and stops; `sophon run` continues.")
 
@@ -19,6 +20,7 @@ enum SophonRunCommand: Command {
         let every = max(1, try arguments.int("every", default: 1))
         let saveEvery = max(1, try arguments.int("save-every", default: 10))
         let out = try arguments.string("out").map { try context.session.writablePath($0, for: "sophon run --out") }
+        let plot = try Plot.destination(arguments, context)
         let trainer = try SophonSupport.trainer(context, restrictedPath: arguments.string("restricted"))
         let started = Date(), first = trainer.iteration
         func save() throws {
@@ -61,5 +63,20 @@ enum SophonRunCommand: Command {
         context.note(String(format: "%d iterations in %.1f s", trainer.iteration - first, Date().timeIntervalSince(started)))
         context.set("iteration", .int(trainer.iteration))
         if let last { context.set("report", SophonSupport.json(last)) }
+        try Plot.write(figure(trainer), to: plot, what: "SOPHON curves", context)
+    }
+
+    /// Query accuracy (all inner steps, and the last fifth) and guard perplexity relative to its start, per iteration.
+    static func figure(_ trainer: SophonTrainer) -> String {
+        let log = trainer.log
+        let start = exp(trainer.startingHeldOutLoss)
+        var series = [CurveSeries(label: "simulated attacker's query accuracy, all inner steps", points: log.map { (Double($0.iteration), $0.queryAccuracy) })]
+        let final = log.compactMap { r in r.finalQueryAccuracy.map { (Double(r.iteration), $0) } }
+        if !final.isEmpty { series.append(CurveSeries(label: "… over the last fifth of the inner steps", points: final)) }
+        series.append(CurveSeries(label: "original-domain perplexity ÷ its start", points: log.map { (Double($0.iteration), $0.heldOutPerplexity / start) }))
+        let limit = trainer.settings.guardMeasure == .perplexity ? 1 + trainer.settings.guardRise : exp(trainer.guardLimit) / start
+        return CurveChart.svg(series, title: "SOPHON: \(trainer.settings.environments.map(\.description).joined(separator: ", ")), K = \(trainer.settings.innerSteps), \(trainer.settings.loss.rawValue) loss",
+                              xLabel: "iteration", yLabel: "accuracy / perplexity ratio",
+                              references: [ReferenceLine(y: 0.5, label: "chance"), ReferenceLine(y: limit, label: "guard")], preferredY: 0.4...1.1)
     }
 }
