@@ -67,6 +67,14 @@ struct MeasurementCommandTests {
         let train = try #require(first["train_accuracy"] as? Double)
         #expect(train >= 0.5 && train <= 1)
         #expect(shell.run("probe --hook blocks.0.attn.hook_pattern --train-limit 4 --test-limit 4").contains("not a per-token hook point"))
+        // Several permutations: the first is the single control's, and the mean lies inside its interval.
+        let one = try json(shell.run("probe --train-limit 20 --test-limit 10 --max-tokens 24 --c 1 --json"))
+        let three = try json(shell.run("probe --train-limit 20 --test-limit 10 --max-tokens 24 --c 1 --controls 3 --json"))
+        let mean = try #require(three["control_test_accuracy"] as? Double)
+        let interval = try #require(three["control_interval"] as? [Double])
+        #expect(interval[0] <= mean && mean <= interval[1] && interval[0] < interval[1])
+        #expect(one["control_test_accuracy"] as? Double != nil && (one["control_interval"] as? [Double])?.count == 2)
+        #expect(shell.run("probe --train-limit 20 --test-limit 10 --controls 0").contains("--controls expects 1 to 100"))
     }
 
     @Test func knowledgeProbesAndPerplexity() throws {

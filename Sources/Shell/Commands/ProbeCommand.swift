@@ -13,6 +13,7 @@ enum ProbeCommand: Command {
             FlagInfo("pooling", value: "last|mean", "last real token (default) or mean over real tokens"),
             FlagInfo("c", value: "C", "fixed inverse L2 strength instead of choosing it by 5-fold cross-validation"),
             FlagInfo("seed", value: "S", "seed of the label shuffle of the control (default 0)"),
+            FlagInfo("controls", value: "N", "average the control over N label permutations, with a bootstrap interval over permutations and reviews (default 1)"),
             FlagInfo("no-control", "skip the shuffled-label control")],
         examples: ["probe", "probe --hook blocks.1.hook_resid_post --pooling mean"],
         discussion: """
@@ -64,17 +65,28 @@ enum ProbeCommand: Command {
         context.set("test_accuracy_interval", .array([.number(testInterval.lower), .number(testInterval.upper)]))
         context.set("converged", .bool(result.fitted.converged))
         if !arguments.has("no-control") {
+            let permutations = try arguments.int("controls", default: 1)
+            guard (1...100).contains(permutations) else { throw UsageError("probe: --controls expects 1 to 100, got \(permutations)") }
             var rng = RNG(seed: try arguments.seed(default: 0))
-            var shuffled = train.labels
-            for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, rng.nextInt(below: i + 1)) }
-            let control = try probe(shuffled)
-            let accuracy = control.fitted.accuracy(testFeatures, labels: test.labels)
-            let interval = Intervals.wilson(successes: Int((accuracy * Double(test.count)).rounded()), trials: test.count)
+            var trainAccuracies: [Double] = [], hits: [[Double]] = []
+            for _ in 0..<permutations {
+                var shuffled = train.labels
+                for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, rng.nextInt(below: i + 1)) }
+                let control = try probe(shuffled)
+                trainAccuracies.append(control.fitted.accuracy(trainFeatures, labels: shuffled))
+                hits.append(zip(control.fitted.predict(testFeatures), test.labels).map { $0 == $1 ? 1 : 0 })
+            }
+            let accuracy = hits.map { $0.reduce(0, +) / Double(max(1, $0.count)) }.reduce(0, +) / Double(permutations)
+            // One permutation: the Wilson interval over test reviews; several: the bootstrap over permutations and reviews.
+            let interval = permutations == 1 ? Intervals.wilson(successes: Int((accuracy * Double(test.count)).rounded()), trials: test.count)
+                                             : Intervals.hierarchicalBootstrapMean(hits)
             let atChance = interval.lower <= 0.5 && 0.5 <= interval.upper
-            context.print(String(format: "control, shuffled training labels: train accuracy %.3f, test accuracy %.3f [%.3f, %.3f] — %@",
-                                 control.fitted.accuracy(trainFeatures, labels: shuffled), accuracy, interval.lower, interval.upper,
+            context.print(String(format: "control, shuffled training labels%@: train accuracy %.3f, test accuracy %.3f [%.3f, %.3f] — %@",
+                                 permutations == 1 ? "" : " (\(permutations) permutations)",
+                                 trainAccuracies.reduce(0, +) / Double(permutations), accuracy, interval.lower, interval.upper,
                                  atChance ? "at chance, as it must be" : "NOT at chance: the probe finds something other than the labels"))
             context.set("control_test_accuracy", .number(accuracy))
+            context.set("control_interval", .array([.number(interval.lower), .number(interval.upper)]))
             context.set("control_at_chance", .bool(atChance))
         }
         context.note(String(format: "probe took %.1f s", Date().timeIntervalSince(started)))
