@@ -88,6 +88,26 @@ struct ShellCommandTests {
         #expect(shell.run(#"patch --clean "a b" --corrupted "a b c" --answer " x" --wrong " y""#).contains("same number of tokens"))
     }
 
+    @Test func compareRunsOneCommandOnEachModelAndLeavesTheCurrentOne() throws {
+        let shell = CapturingShell()
+        shell.run("new model x --seed 0", "new model y --seed 1", "use x")
+        let alone = ["x", "y"].map { name -> String in
+            shell.run("use \(name)")
+            return String(format: "%.4f", (try? json(shell.run(#"score "The cat sat." --json"#)))?["loss"] as? Double ?? .nan)
+        }
+        shell.run("use y")
+        let out = try json(shell.run(#"compare --models x,y score "The cat sat." --json"#))
+        let results = try #require(out["results"] as? [String: [String: String]])
+        #expect(results["x"]?["loss"] == alone[0] && results["y"]?["loss"] == alone[1] && alone[0] != alone[1])
+        #expect(shell.run("models").contains("* y"))   // still current
+        let table = shell.run(#"compare --models x,y score "The cat sat.""#)
+        #expect(table.contains("loss") && table.contains(alone[0]) && table.contains(alone[1]))
+        #expect(shell.run("compare --models x,nope score hi").contains("no model named nope"))
+        #expect(shell.run("compare --models x use y").contains("changes the session"))
+        #expect(shell.run("models").contains("* y"))
+        #expect(shell.shell.errorCount == 2)
+    }
+
     @Test func diffMapsWhereTwoModelsDiffer() throws {
         let shell = CapturingShell()
         shell.run("new model x --seed 0", "new model y --seed 0", "new model z --seed 1")

@@ -47,6 +47,7 @@ public struct Arguments {
                 }
             } else {
                 if positionals.isEmpty { firstPositionalIndex = i }
+                if info.takesCommand { positionals = Array(words[i...]); break }
                 positionals.append(word)
             }
             i += 1

@@ -30,8 +30,13 @@ public struct CommandInfo: Sendable {
     public let flags: [FlagInfo]
     public let examples: [String]
     public let discussion: String?
+    /// The words from its first positional on are another command, with that command's own flags
+    /// (`compare --models a,b perplexity --sources holmes`): parsed by that command, not this one.
+    public let takesCommand: Bool
 
-    public init(name: String, abstract: String, arguments: String = "", flags: [FlagInfo] = [], examples: [String] = [], discussion: String? = nil) {
+    public init(name: String, abstract: String, arguments: String = "", flags: [FlagInfo] = [], examples: [String] = [], discussion: String? = nil,
+                takesCommand: Bool = false) {
+        self.takesCommand = takesCommand
         self.name = name
         self.abstract = abstract
         self.arguments = arguments

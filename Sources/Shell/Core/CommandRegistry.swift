@@ -6,7 +6,7 @@ public enum CommandRegistry {
         LoadModelCommand.self, NewModelCommand.self, LoadTokenizerCommand.self, UseCommand.self, ModelsCommand.self, InfoCommand.self,
         TokenizeCommand.self, ScoreCommand.self, GenerateCommand.self,
         LogitsCommand.self, LensCommand.self, AttentionCommand.self, ActivationsCommand.self,
-        AblateCommand.self, SteerCommand.self, InterventionsCommand.self, PatchCommand.self,
+        AblateCommand.self, SteerCommand.self, InterventionsCommand.self, PatchCommand.self, CompareCommand.self,
         SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
         ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self, FluencyCommand.self, RelearnCommand.self,
         ForgetReportCommand.self,

@@ -1,0 +1,89 @@
+// CompareCommand.swift — `compare --models A,B,C COMMAND …`: one measuring command run on several
+// models, its results side by side in one table, the current model left as it was.
+import Foundation
+
+enum CompareCommand: Command {
+    static let info = CommandInfo(
+        name: "compare", abstract: "Run one command on several models and show its results side by side.",
+        arguments: "COMMAND…",
+        flags: [FlagInfo("models", value: "A,B,…", required: true, "the session's models to run it on, in this order")],
+        examples: ["compare --models original,whp perplexity --sources holmes,wikitext",
+                   "compare --models gpt2-mini,gpt2-mini-noholmes probes --set register",
+                   #"compare --models original,sophon generate "The film was" --max-tokens 12"#],
+        discussion: """
+            Everything after the flags is the command, with its own flags. It runs once per model, as if that model \
+            were current; the table has a row per field of the command's --json result (nested fields joined with \
+            dots, arrays of up to four numbers shown in full) and a column per model. The current model stays current.
+            """,
+        takesCommand: true)
+
+    static let excluded: Set<String> = ["compare", "use", "load model", "new model", "load tokenizer", "save", "snapshot", "restore", "finetune", "ablate", "steer", "interventions", "pretrain", "bench", "help"]
+
+    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let session = context.session
+        guard let list = arguments.string("models") else { throw UsageError("compare: --models A,B,… is required") }
+        let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard names.count >= 1 else { throw UsageError("compare: --models expects model names separated by commas") }
+        let words = arguments.positionals
+        guard let found = CommandRegistry.find(words) else {
+            throw UsageError("compare: expected a command after the flags (e.g. perplexity, probes, generate), got '\(words.first ?? "")'")
+        }
+        let name = found.command.info.name
+        guard !excluded.contains(name) && !name.hasPrefix("sophon") && !name.hasPrefix("elm") && !name.hasPrefix("whp") else {
+            throw UsageError("compare: \(name) changes the session; compare runs commands that measure or look (perplexity, probes, zeroshot, generate, logits, lens, score, …)")
+        }
+        for model in names where !session.models.keys.contains(model) {
+            throw UsageError("compare: no model named \(model) (loaded: \(session.models.keys.sorted().joined(separator: ", ")))")
+        }
+        let inner = try Arguments(Array(words.dropFirst(found.wordCount)), info: found.command.info)
+        let previous = session.currentName
+        defer { if let previous { try? session.use(previous) } }
+        var results: [(model: String, fields: [(String, String)])] = []
+        for (index, model) in names.enumerated() {
+            try session.use(model)
+            context.progress("\(name) on \(model)", done: index, of: names.count)
+            // The command answers as with --json: its result fields, without its own printing.
+            let nested = CommandContext(session: session, json: true, isTerminal: false, write: { _ in })
+            try found.command.run(inner, nested)
+            results.append((model, flatten(.object(nested.result))))
+        }
+        context.endProgress()
+        var fields: [String] = []
+        for (_, pairs) in results { for (key, _) in pairs where !fields.contains(key) { fields.append(key) } }
+        let table = results.map { Dictionary($0.fields, uniquingKeysWith: { a, _ in a }) }
+        let keyWidth = min(48, max(8, fields.map(\.count).max() ?? 8)) + 2
+        let cells = fields.map { field in table.map { $0[field] ?? "–" } }
+        let columnWidth = min(40, max(10, max(names.map(\.count).max() ?? 0, cells.flatMap { $0 }.map(\.count).max() ?? 0) + 2))
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? String(s.prefix(n - 1)) + " " : s + String(repeating: " ", count: n - s.count) }
+        context.print(pad("\(name)", keyWidth) + names.map { pad($0, columnWidth) }.joined())
+        for (f, field) in fields.enumerated() {
+            context.print(pad(field, keyWidth) + cells[f].map { pad($0, columnWidth) }.joined())
+        }
+        context.set("command", .string(([name] + inner.words).joined(separator: " ")))
+        context.set("models", .array(names.map { .string($0) }))
+        context.set("results", .object(results.map { r in (r.model, JSONValue.object(r.fields.map { ($0.0, JSONValue.string($0.1)) })) }))
+    }
+
+    /// Leaf fields as `a.b.c` → shown value.
+    static func flatten(_ value: JSONValue, prefix: String = "") -> [(String, String)] {
+        switch value {
+        case .object(let pairs):
+            return pairs.flatMap { key, inner in flatten(inner, prefix: prefix.isEmpty ? key : prefix + "." + key) }
+        case .array(let items):
+            let numbers = items.compactMap { if case .number(let v) = $0 { return v } else { return nil } }
+            if numbers.count == items.count && items.count <= 4 { return [(prefix, numbers.map(show).joined(separator: " / "))] }
+            if items.allSatisfy({ if case .object = $0 { return false } else { return true } }) { return [(prefix, "[\(items.count) values]")] }
+            return items.prefix(4).enumerated().flatMap { flatten($1, prefix: "\(prefix).\($0)") }
+        case .number(let v): return [(prefix, show(v))]
+        case .string(let s):
+            let oneLine = s.replacingOccurrences(of: "\n", with: "⏎").replacingOccurrences(of: "\t", with: " ")
+            return [(prefix, oneLine.count > 38 ? String(oneLine.prefix(37)) + "…" : oneLine)]
+        case .bool(let b): return [(prefix, b ? "yes" : "no")]
+        case .null: return [(prefix, "–")]
+        }
+    }
+
+    static func show(_ v: Double) -> String {
+        v.rounded() == v && abs(v) < 1e9 ? String(format: "%.0f", v) : String(format: abs(v) >= 100 ? "%.2f" : "%.4f", v)
+    }
+}
