@@ -222,6 +222,10 @@ public final class SophonTrainer {
 
     // MARK: - Calibration
 
+    /// Below this query accuracy after K inner steps, a simulated attacker has not learned the task,
+    /// so fine-tuning suppression has nothing to suppress (the SOPHON issue's threshold).
+    public static let attackerLearnsThreshold = 0.65
+
     /// Iteration 0: how well each simulated attacker does after its K inner steps, on `queryBatches`
     /// query batches, without touching θ or the run's random stream. Below ~0.65 the simulation
     /// does not teach the task, and suppression has nothing to suppress.

@@ -39,8 +39,8 @@ enum SophonSupport {
         let accuracies = try trainer.calibrate()
         context.print("iteration 0: the simulated attackers reach query accuracy " + zip(settings.environments, accuracies)
             .map { String(format: "%.3f (%@)", $1, $0.description) }.joined(separator: ", ") + " after \(settings.innerSteps) steps")
-        if let worst = accuracies.min(), worst < 0.65 {
-            context.print(String(format: "warning: a simulated attacker stays at %.3f (< 0.65): it does not learn the task, so suppression has nothing to suppress; raise --inner-steps, --support or the environment's learning rate", worst))
+        if let worst = accuracies.min(), worst < SophonTrainer.attackerLearnsThreshold {
+            context.print(String(format: "warning: a simulated attacker stays at %.3f (< %.2f): it does not learn the task, so suppression has nothing to suppress; raise --inner-steps, --support or the environment's learning rate", worst, SophonTrainer.attackerLearnsThreshold))
         }
         session.sophon = (name, trainer)
         session.classifierHeads[name] = classifier.head
