@@ -25,11 +25,13 @@ let package = Package(
         .target(name: "Shell", dependencies: ["Procedures", "GPT2", "Autograd", "CEditLine", "CBench"]),
         .executableTarget(name: "Lethe", dependencies: ["Shell"]),
 
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
-        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "Autograd"],
+        // Shared by the test targets: fresh folders, tensor comparison.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "Autograd", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd"],
+        .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "GPT2", "Autograd", "Lethe"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "GPT2", "Autograd", "Lethe", "TestSupport"]),
     ]
 )

@@ -28,7 +28,6 @@ func gradCheck(_ label: String, inputs: [Tensor], eps: Float = 1e-2, rtol: Doubl
         let analytic = t.grad ?? [Float](repeating: 0, count: t.count)
         var indices = Array(0..<t.count)
         if indices.count > maxProbesPerInput { pick.shuffle(&indices); indices = Array(indices.prefix(maxProbesPerInput)) }
-        var worst = 0.0
         for i in indices {
             let saved = t.data[i]
             t.data[i] = saved + eps
@@ -39,7 +38,6 @@ func gradCheck(_ label: String, inputs: [Tensor], eps: Float = 1e-2, rtol: Doubl
             let numeric = (plus - minus) / (2 * Double(eps))
             let a = Double(analytic[i])
             let excess = abs(a - numeric) - (atol + rtol * max(abs(a), abs(numeric)))
-            worst = max(worst, excess)
             if excess > 0 {
                 Issue.record("\(label): input \(n) index \(i): autograd \(a) vs finite difference \(numeric)", sourceLocation: sourceLocation)
                 break

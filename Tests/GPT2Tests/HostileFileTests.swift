@@ -56,7 +56,7 @@ struct HostileFileTests {
     // MARK: config.json
 
     private func modelWithConfig(_ json: String) throws -> String {
-        let dir = try temporaryDirectory()
+        let dir = temporaryFolder()
         try FileManager.default.copyItem(atPath: Fixtures.path("tiny-keras-fixed/tf_model.h5"), toPath: dir + "/tf_model.h5")
         try json.write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
         return dir
@@ -80,7 +80,7 @@ struct HostileFileTests {
 
     @Test func anUnreadableFileSaysSoNotThatItIsNotHDF5() throws {
         // A socket cannot be opened for reading, even by root (which ignores file permissions).
-        let path = try temporaryDirectory() + "/model.sock"
+        let path = temporaryFolder() + "/model.sock"
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_un()
@@ -95,7 +95,7 @@ struct HostileFileTests {
     }
 
     @Test func historyStoresNoAbsolutePathOutsideTheCurrentFolder() throws {
-        let path = try temporaryDirectory() + "/elsewhere.h5"   // outside the current folder
+        let path = temporaryFolder() + "/elsewhere.h5"   // outside the current folder
         try FileManager.default.copyItem(atPath: Fixtures.path("tiny-keras-fixed/tf_model.h5"), toPath: path)
         let model = try GPT2Model.load(from: path)
         #expect(model.history.last == "loaded from elsewhere.h5", "\(model.history)")

@@ -27,7 +27,7 @@ struct LoaderFuzzTests {
     @Test func bitFlipsAndTruncations() throws {
         let source = Fixtures.path("tiny-keras-fixed/tf_model.h5")
         let original = try Data(contentsOf: URL(fileURLWithPath: source))
-        let path = try temporaryDirectory() + "/mutated.h5"
+        let path = temporaryFolder() + "/mutated.h5"
         var rng = RNG(seed: 21 &+ fuzzSeed)
         for case_ in 0..<(800 * fuzzScale) {
             var bytes = [UInt8](original)
@@ -49,7 +49,7 @@ struct LoaderFuzzTests {
     @Test func structuralChanges() throws {
         let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-fixed/tf_model.h5"))
         let tensors = model.parameters.map { (name: "transformer." + $0.name, shape: $0.tensor.shape, values: $0.tensor.data) }
-        let dir = try temporaryDirectory()
+        let dir = temporaryFolder()
         var rng = RNG(seed: 22 &+ fuzzSeed)
         for case_ in 0..<(300 * fuzzScale) {
             let folder = dir + "/case\(case_)"

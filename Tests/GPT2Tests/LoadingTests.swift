@@ -24,7 +24,7 @@ struct LoadingTests {
     @Test func checkpointRoundTripKeepsWeightsConfigAndHistory() throws {
         let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-vlen/tf_model.h5"))
         model.history.append("test: nothing really")
-        let dir = try temporaryDirectory()
+        let dir = temporaryFolder()
         let path = dir + "/checkpoint.h5"
         try model.save(to: path, extras: ["optimizer/step": (shape: [1], values: [7])])
         let back = try GPT2Model.load(from: path)
@@ -44,7 +44,7 @@ struct LoadingTests {
         let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-fixed/tf_model.h5"))
         var tensors = model.parameters.map { (name: "transformer." + $0.name, shape: $0.tensor.shape, values: $0.tensor.data) }
         edit(&tensors)
-        let path = try temporaryDirectory() + "/damaged.h5"
+        let path = temporaryFolder() + "/damaged.h5"
         try TensorFile.write(tensors, to: path)
         return path
     }
@@ -82,7 +82,7 @@ struct LoadingTests {
     }
 
     @Test func truncatedAndForeignFilesAreRefused() throws {
-        let dir = try temporaryDirectory()
+        let dir = temporaryFolder()
         let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("tiny-keras-fixed/tf_model.h5")))
         let truncated = dir + "/truncated.h5"
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: truncated))
@@ -94,7 +94,7 @@ struct LoadingTests {
     }
 
     @Test func configThatContradictsTheWeightsIsRefused() throws {
-        let dir = try temporaryDirectory()
+        let dir = temporaryFolder()
         let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-fixed/tf_model.h5"))
         try model.save(to: dir + "/tf_model.h5")
         try Data(#"{"n_layer": 5, "n_embd": 64, "n_head": 1, "vocab_size": 384, "n_positions": 32}"#.utf8)
@@ -103,8 +103,3 @@ struct LoadingTests {
     }
 }
 
-func temporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-tests-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}

@@ -1,6 +1,7 @@
 // Support.swift — fixture paths and tensor comparison for the GPT-2 tests.
 import Autograd
 import Foundation
+@_exported import TestSupport
 import GPT2
 import Testing
 
@@ -25,13 +26,3 @@ enum Fixtures {
     }
 }
 
-/// Largest |a − b| divided by the largest |reference| (the "relative to their scale" of the issue).
-func scaledMaxDifference(_ a: [Float], _ reference: [Float]) -> Float {
-    precondition(a.count == reference.count)
-    var diff: Float = 0, scale: Float = 0
-    for i in 0..<a.count {
-        diff = max(diff, abs(a[i] - reference[i]))
-        scale = max(scale, abs(reference[i]))
-    }
-    return diff / max(scale, 1e-12)
-}

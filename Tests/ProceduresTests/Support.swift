@@ -1,5 +1,6 @@
 // Support.swift — fixture paths for the procedure tests.
 import Foundation
+@_exported import TestSupport
 import GPT2
 
 enum Fixtures {
@@ -9,13 +10,3 @@ enum Fixtures {
     static let classifierReference = path("classifier_reference.h5")
 }
 
-/// Largest |a − b| divided by the largest |reference|.
-func scaledMaxDifference(_ a: [Float], _ reference: [Float]) -> Float {
-    precondition(a.count == reference.count)
-    var diff: Float = 0, scale: Float = 0
-    for i in 0..<a.count {
-        diff = max(diff, abs(a[i] - reference[i]))
-        scale = max(scale, abs(reference[i]))
-    }
-    return diff / max(scale, 1e-12)
-}

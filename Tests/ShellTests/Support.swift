@@ -1,6 +1,7 @@
 // Support.swift — a small real-vocabulary model on disk, an in-process shell, and the built `lethe`.
 import Autograd
 import Foundation
+@_exported import TestSupport
 import GPT2
 import Shell
 
@@ -37,11 +38,6 @@ final class CapturingShell {
     }
 }
 
-func temporaryPath(_ name: String) -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-shell-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent(name).path
-}
 
 /// The `lethe` executable built next to the test bundle.
 var letheExecutable: String {
@@ -75,12 +71,6 @@ func runLethe(_ arguments: [String], input: String = "", environment: [String: S
     return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
 }
 
-/// A fresh empty folder.
-func temporaryFolder() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-shell-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 /// The repository's root (the tests run from it; the shipped models and data live there).
 let repositoryRoot: String = {
