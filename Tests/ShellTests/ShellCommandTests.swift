@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 import GPT2
+import Procedures
 import Shell
 import Testing
 
@@ -86,6 +87,21 @@ struct ShellCommandTests {
         #expect(parser.parse(), "the heat map is not well-formed XML")
         #expect(svg.components(separatedBy: "class=\"cell\"").count - 1 == restored.count * 6)
         #expect(shell.run(#"patch --clean "a b" --corrupted "a b c" --answer " x" --wrong " y""#).contains("same number of tokens"))
+    }
+
+    @Test func everyProcedureHasGeneratedConfigAndResetCommands() throws {
+        let shell = CapturingShell()
+        for (name, title, flags) in [("sophon", "SOPHON", SophonSettings.flags.map(\.name)), ("elm", "ELM", ELMSettings.flags.map(\.name)),
+                                     ("whp", "WHP", WHPSettings.flags.map(\.name))] {
+            let help = shell.run("help \(name) config")
+            for flag in flags { #expect(help.contains("--" + flag), "help \(name) config lacks --\(flag)") }
+            #expect(shell.run("\(name) reset") == "no \(title) run to forget\n")
+        }
+        shell.run("whp config --reinforce-steps 1 --blocks 1 --batch 1 --block-length 16", "whp reinforce")
+        #expect(shell.run("whp reset").hasPrefix("forgot the WHP run on gpt2-mini after 1 reinforcement steps"))
+        #expect(shell.run("whp status").contains("no WHP run yet"))
+        #expect(shell.run("whp config").contains("reinforce: 1 steps"))   // settings are kept
+        #expect(shell.shell.errorCount == 0)
     }
 
     @Test func compareRunsOneCommandOnEachModelAndLeavesTheCurrentOne() throws {

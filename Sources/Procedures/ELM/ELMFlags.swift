@@ -34,3 +34,32 @@ extension ELMSettings {
          .number("seed", \.seed, value: "S", help: "seed (default 11)", fixedOnceStarted: true)]
     }
 }
+
+extension ELMProcedure: Procedure {
+    public static let name = "elm"
+    public static let title = "ELM"
+    public static var defaultSettings: ELMSettings { ELMSettings() }
+    public static var flags: [SettingFlag<ELMSettings>] { ELMSettings.flags }
+    public static let configHelp = ProcedureHelp(
+        abstract: "Show or change ELM's settings (LoRA, eta, term scales, fluency data).",
+        examples: ["elm config", "elm config --eta 100 --constant-eta --layers 0,1"])
+
+    public static func describe(_ s: ELMSettings) -> [String] {
+        [String(format: "LoRA rank %d, alpha %g, dropout %g on layers %@ (%@); AdamW lr %g, accumulation %d", s.rank, s.alpha, s.dropout,
+                s.layers.map(String.init).joined(separator: ","), s.modules.joined(separator: ","), s.learningRate, s.accumulation),
+         String(format: "target: eta %g (%@), temperature %g, top-k %d; scales erase %g, retain %g (%@), fluency %g", s.target.eta,
+                s.target.ramp ? "ramped from 1" : "constant", s.target.temperature, s.target.topK, s.eraseScale, s.retainScale,
+                s.softRetain ? "soft" : "hard", s.fluencyScale),
+         String(format: "fluency data: %d guided continuations of %d tokens, gamma %g; passages of %d characters", s.fluencySamples,
+                s.fluencyTokens, s.guidance, s.passageCharacters)]
+    }
+
+    public func apply(_ settings: ELMSettings) throws -> [String] {
+        try update(settings)
+        return []
+    }
+
+    public var position: String { "after \(iteration) iterations" }
+}
+
+extension ELMSettings: ProcedureSettings {}

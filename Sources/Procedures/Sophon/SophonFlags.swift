@@ -32,3 +32,32 @@ extension SophonSettings {
          .number("seed", \.seed, value: "S", help: "seed of sampling and head initialisation (default 99)", fixedOnceStarted: true)]
     }
 }
+
+extension SophonTrainer: Procedure {
+    public static let name = "sophon"
+    public static let title = "SOPHON"
+    public static var defaultSettings: SophonSettings { SophonSettings() }
+    public static var flags: [SettingFlag<SophonSettings>] { SophonSettings.flags }
+    public static let configHelp = ProcedureHelp(
+        abstract: "Show or change SOPHON's settings (applied to the run in progress from its next iteration).",
+        examples: ["sophon config", "sophon config --loss kl --alpha 1 --beta 1 --nl 5", "sophon config --env sgd:1e-3:all,adam:1e-4:all --inner-steps 10"])
+
+    public static func describe(_ s: SophonSettings) -> [String] {
+        [String(format: "loss %@, lr %g (FTS Adam %g, NTR Adam %g), FTS clip %g", s.loss.rawValue, s.learningRate,
+                s.alpha * s.learningRate, s.beta * s.learningRate, s.clip),
+         "simulated fine-tunes: \(s.environments.map(\.description).joined(separator: ", ")), \(s.innerSteps) inner steps of \(s.supportSize) support + \(s.querySize) query reviews (≤ \(s.maxReviewTokens) tokens), head \(s.effectiveSimulatedHead.rawValue), steps weighted \(s.weightLaterSteps == true ? "by k" : "equally")",
+         "NTR: \(s.reinforcement.rawValue), \(s.reinforcementBatch) windows × \(s.reinforcementLength) tokens; ml_loop \(s.suppressionLoops), nl_loop \(s.reinforcementLoops)",
+         String(format: "guard: undo and stop if original-domain %@ rises more than %.0f%% (%d windows per source%@); seed %llu",
+                s.guardMeasure == .perplexity ? "perplexity" : "loss", 100 * s.guardRise, s.guardWindows,
+                s.guardMeasure == nil ? ", held out" : ", kept out of NTR's pool", s.seed)]
+    }
+
+    public func apply(_ settings: SophonSettings) throws -> [String] {
+        try update(settings)
+        return []
+    }
+
+    public var position: String { "at iteration \(iteration)" }
+}
+
+extension SophonSettings: ProcedureSettings {}

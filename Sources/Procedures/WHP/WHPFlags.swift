@@ -17,3 +17,29 @@ extension WHPSettings {
          .text("dictionary", \.dictionary, value: "PATH", help: "anchored terms (default \(defaultDictionary))", fixedOnceStarted: true)]
     }
 }
+
+extension WHPProcedure: Procedure {
+    public static let name = "whp"
+    public static let title = "WHP"
+    public static var defaultSettings: WHPSettings { WHPSettings() }
+    public static var flags: [SettingFlag<WHPSettings>] { WHPSettings.flags }
+    public static let configHelp = ProcedureHelp(
+        abstract: "Show or change WHP's settings (alpha, block length, both fine-tunes).",
+        examples: ["whp config", "whp config --alpha 2 --finetune-steps 300"],
+        discussion: "Soft labels (the default; a deviation from the paper) train toward the whole generic distribution: on a small model the argmax labels differ from the text at most positions and collapse the model into repetition. Changing alpha, the penalty or the block length discards labels already built; the learning rates of the paper (3e-6, 1e-6) change nothing on a small model.")
+
+    public static func describe(_ s: WHPSettings) -> [String] {
+        [String(format: "alpha %g, %@ labels, repeat penalty %g, blocks of %d tokens (%d labelled)", s.labels.alpha,
+                s.labels.soft ? "soft" : "hard", s.labels.repeatPenalty, s.blockLength, s.blocks),
+         String(format: "reinforce: %d steps at lr %g; final fine-tune: %d steps at lr %g; batch %d", s.reinforceSteps,
+                s.reinforceLearningRate, s.finetuneSteps, s.finetuneLearningRate, s.batchSize)]
+    }
+
+    public func apply(_ settings: WHPSettings) throws -> [String] {
+        try update(settings) ? ["labels discarded (alpha or penalty changed); `whp labels` builds them again"] : []
+    }
+
+    public var position: String { "after \(reinforceStep) reinforcement steps, \(labelled.count) labelled blocks and \(finetuneStep) fine-tuning steps" }
+}
+
+extension WHPSettings: ProcedureSettings {}

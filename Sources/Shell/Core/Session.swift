@@ -16,15 +16,46 @@ public final class Session {
     public var featureCache: [String: FeatureMatrix] = [:]
     /// Classification heads (`score.weight`, [classes, dModel]) kept with a model name.
     public var classifierHeads: [String: Tensor] = [:]
-    /// SOPHON: settings for the next run, and the run in progress (bound to one model name).
-    public var sophonSettings = SophonSettings()
-    public var sophon: (modelName: String, trainer: SophonTrainer)?
-    /// WHP: settings, dictionary path, and the run in progress (on the baseline it started from).
-    public var whpSettings = WHPSettings()
-    public var whp: WHPProcedure?
-    /// ELM: settings, concept and prompt pairs, and the run in progress (on its own model copy).
-    public var elmSettings = ELMSettings()
-    public var elm: (modelName: String, procedure: ELMProcedure)?
+    /// The procedures' runs in progress, by procedure name (`sophon`, `elm`, `whp`), each with the
+    /// name of the model it is bound to; and each procedure's settings for its next run.
+    public private(set) var runs: [String: (modelName: String, procedure: any Procedure)] = [:]
+    private var nextSettings: [String: any Sendable] = [:]
+
+    public func settings<P: Procedure>(for kind: P.Type) -> P.Settings {
+        nextSettings[P.name] as? P.Settings ?? P.defaultSettings
+    }
+
+    public func setSettings<P: Procedure>(_ settings: P.Settings, for kind: P.Type) { nextSettings[P.name] = settings }
+
+    public func run<P: Procedure>(_ kind: P.Type) -> (modelName: String, procedure: P)? {
+        runs[P.name].flatMap { entry in (entry.procedure as? P).map { (entry.modelName, $0) } }
+    }
+
+    /// Starts (or, with nil, forgets) `P`'s run.
+    public func setRun<P: Procedure>(_ kind: P.Type, _ run: (modelName: String, procedure: P)?) {
+        runs[P.name] = run.map { ($0.modelName, $0.procedure) }
+    }
+
+    // The procedures by their own names, for the commands that are theirs alone.
+    public var sophonSettings: SophonSettings {
+        get { settings(for: SophonTrainer.self) } set { setSettings(newValue, for: SophonTrainer.self) }
+    }
+    public var sophon: (modelName: String, trainer: SophonTrainer)? {
+        get { run(SophonTrainer.self).map { ($0.modelName, $0.procedure) } } set { setRun(SophonTrainer.self, newValue.map { ($0.modelName, $0.trainer) }) }
+    }
+    public var whpSettings: WHPSettings {
+        get { settings(for: WHPProcedure.self) } set { setSettings(newValue, for: WHPProcedure.self) }
+    }
+    /// WHP's run, bound to the baseline it started from.
+    public var whp: WHPProcedure? {
+        get { run(WHPProcedure.self)?.procedure } set { setRun(WHPProcedure.self, newValue.map { (currentName ?? "model", $0) }) }
+    }
+    public var elmSettings: ELMSettings {
+        get { settings(for: ELMProcedure.self) } set { setSettings(newValue, for: ELMProcedure.self) }
+    }
+    public var elm: (modelName: String, procedure: ELMProcedure)? {
+        get { run(ELMProcedure.self) } set { setRun(ELMProcedure.self, newValue) }
+    }
     private var loadedTokenizer: BPETokenizer?
     /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.
     public var defaultModelPath: String?

@@ -1,4 +1,4 @@
-// ELMStatusCommand.swift — `elm status`, `elm merge`, `elm reset`.
+// ELMStatusCommand.swift — `elm status` and `elm merge`.
 import Procedures
 
 enum ELMStatusCommand: Command {
@@ -27,14 +27,5 @@ enum ELMMergeCommand: Command {
         running.procedure.merge()
         context.session.elm = nil
         context.print("merged the adapters into \(running.modelName) after \(running.procedure.iteration) iterations; the ELM run is closed")
-    }
-}
-
-enum ELMResetCommand: Command {
-    static let info = CommandInfo(name: "elm reset", abstract: "Forget the ELM run (its model stays in the session).", examples: ["elm reset"])
-
-    static func run(_ a: Arguments, _ context: CommandContext) throws {
-        context.session.elm = nil
-        context.print("ELM run forgotten")
     }
 }

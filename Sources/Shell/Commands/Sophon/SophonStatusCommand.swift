@@ -10,13 +10,13 @@ enum SophonStatusCommand: Command {
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         guard let running = context.session.sophon else {
             context.print("no SOPHON run yet; `sophon step` starts one on the current model with these settings:")
-            for line in SophonConfigCommand.describe(context.session.sophonSettings) { context.print("  " + line) }
+            for line in SophonTrainer.describe(context.session.sophonSettings) { context.print("  " + line) }
             context.set("iteration", .int(0))
             return
         }
         let t = running.trainer
         context.print("SOPHON on \(running.modelName): \(t.iteration) iterations; restricted \(t.restricted.name) (\(t.restricted.count) reviews)")
-        for line in SophonConfigCommand.describe(t.settings) { context.print("  " + line) }
+        for line in SophonTrainer.describe(t.settings) { context.print("  " + line) }
         context.print(String(format: "  held-out original loss at the start %.4f (ppl %.2f), guard limit %.4f", t.startingHeldOutLoss,
                              exp(t.startingHeldOutLoss), t.guardLimit))
         for report in t.log.suffix(max(0, try arguments.int("last", default: 5))) { context.print("  " + SophonSupport.line(report)) }

@@ -1,4 +1,4 @@
-// WHPStatusCommand.swift — `whp status` and `whp reset`.
+// WHPStatusCommand.swift — `whp status`.
 enum WHPStatusCommand: Command {
     static let info = CommandInfo(name: "whp status", abstract: "Show how far WHP's three moves have gone.", examples: ["whp status"])
 
@@ -14,14 +14,5 @@ enum WHPStatusCommand: Command {
         context.set("reinforce_steps", .int(p.reinforceStep))
         context.set("labelled_blocks", .int(p.labelled.count))
         context.set("finetune_steps", .int(p.finetuneStep))
-    }
-}
-
-enum WHPResetCommand: Command {
-    static let info = CommandInfo(name: "whp reset", abstract: "Forget the WHP run (models already in the session stay).", examples: ["whp reset"])
-
-    static func run(_ a: Arguments, _ context: CommandContext) throws {
-        context.session.whp = nil
-        context.print("WHP run forgotten; the next whp command starts on the current model")
     }
 }
