@@ -5,6 +5,10 @@
 
 /// A procedure's settings: saved with its checkpoints, compared for fixed flags, checked as a whole.
 public protocol ProcedureSettings: Codable, Equatable, Sendable {
+    /// The defaults.
+    init()
+    /// Every setting as a flag of `NAME config`.
+    static var flags: [SettingFlag<Self>] { get }
     /// Throws when the values cannot make a run (a non-positive learning rate, …).
     func validate() throws
 }
@@ -15,9 +19,6 @@ public protocol Procedure: AnyObject {
     static var name: String { get }
     /// How the shell names it in sentences: `SOPHON`.
     static var title: String { get }
-    static var defaultSettings: Settings { get }
-    /// Every setting as a flag of `NAME config`.
-    static var flags: [SettingFlag<Settings>] { get }
     /// `NAME config`'s help: what it does, examples, and a longer discussion.
     static var configHelp: ProcedureHelp { get }
     /// The settings as `NAME config` and `NAME status` print them.

@@ -38,8 +38,6 @@ extension ELMSettings {
 extension ELMProcedure: Procedure {
     public static let name = "elm"
     public static let title = "ELM"
-    public static var defaultSettings: ELMSettings { ELMSettings() }
-    public static var flags: [SettingFlag<ELMSettings>] { ELMSettings.flags }
     public static let configHelp = ProcedureHelp(
         abstract: "Show or change ELM's settings (LoRA, eta, term scales, fluency data).",
         examples: ["elm config", "elm config --eta 100 --constant-eta --layers 0,1"])

@@ -36,8 +36,6 @@ extension SophonSettings {
 extension SophonTrainer: Procedure {
     public static let name = "sophon"
     public static let title = "SOPHON"
-    public static var defaultSettings: SophonSettings { SophonSettings() }
-    public static var flags: [SettingFlag<SophonSettings>] { SophonSettings.flags }
     public static let configHelp = ProcedureHelp(
         abstract: "Show or change SOPHON's settings (applied to the run in progress from its next iteration).",
         examples: ["sophon config", "sophon config --loss kl --alpha 1 --beta 1 --nl 5", "sophon config --env sgd:1e-3:all,adam:1e-4:all --inner-steps 10"])

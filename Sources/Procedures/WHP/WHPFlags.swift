@@ -21,8 +21,6 @@ extension WHPSettings {
 extension WHPProcedure: Procedure {
     public static let name = "whp"
     public static let title = "WHP"
-    public static var defaultSettings: WHPSettings { WHPSettings() }
-    public static var flags: [SettingFlag<WHPSettings>] { WHPSettings.flags }
     public static let configHelp = ProcedureHelp(
         abstract: "Show or change WHP's settings (alpha, block length, both fine-tunes).",
         examples: ["whp config", "whp config --alpha 2 --finetune-steps 300"],

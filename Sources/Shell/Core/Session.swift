@@ -22,7 +22,7 @@ public final class Session {
     private var nextSettings: [String: any Sendable] = [:]
 
     public func settings<P: Procedure>(for kind: P.Type) -> P.Settings {
-        nextSettings[P.name] as? P.Settings ?? P.defaultSettings
+        nextSettings[P.name] as? P.Settings ?? P.Settings()
     }
 
     public func setSettings<P: Procedure>(_ settings: P.Settings, for kind: P.Type) { nextSettings[P.name] = settings }

@@ -6,7 +6,7 @@ import Procedures
 /// `NAME config`: show or change the settings; on a run in progress the procedure decides what may change.
 enum ProcedureConfigCommand<P: Procedure>: Command {
     static var info: CommandInfo {
-        CommandInfo(name: "\(P.name) config", abstract: P.configHelp.abstract, flags: P.flags.flagInfos(),
+        CommandInfo(name: "\(P.name) config", abstract: P.configHelp.abstract, flags: P.Settings.flags.flagInfos(),
                     examples: P.configHelp.examples, discussion: P.configHelp.discussion)
     }
 
@@ -14,7 +14,7 @@ enum ProcedureConfigCommand<P: Procedure>: Command {
         let session = context.session
         let running = session.run(P.self)?.procedure
         var settings = running?.settings ?? session.settings(for: P.self)
-        try P.flags.apply(arguments, to: &settings)
+        try P.Settings.flags.apply(arguments, to: &settings)
         let notes: [String]
         do {
             try settings.validate()
