@@ -57,10 +57,29 @@ private func weights(_ t: SophonTrainer) -> [[Float]] { t.classifier.parameters.
 struct SophonTests {
     @Test(arguments: [SuppressionLoss.inverse, .klUniform], [ReinforcementObjective.causalLM, .lastToken])
     func aResumedRunIsTheSameRun(loss: SuppressionLoss, objective: ReinforcementObjective) throws {
-        let setup = try Setup()
-        var settings = setup.settings()
+        var settings = try Setup().settings()
         settings.loss = loss
         settings.reinforcement = objective
+        try checkResumedRunIsTheSameRun(settings)
+    }
+
+    @Test func aRunDrawingItsEnvironmentsResumesAsTheSameRun() throws {
+        // One environment drawn per iteration from four, with every optimizer the attack grid uses:
+        // the draw comes from the run's seeded stream, so a resumed run draws the same ones.
+        var settings = try Setup().settings()
+        settings.environments = ["sgd:1e-2:all", "sgdm:1e-3:all", "adam:1e-3:head", "adamw:1e-3:all"].compactMap(SimulatedFineTune.init)
+        #expect(settings.environments.count == 4)
+        settings.environmentsPerIteration = 1
+        try checkResumedRunIsTheSameRun(settings)
+        // Drawing changes the run: not every environment runs at every iteration.
+        let setup = try Setup()
+        let drawn = try setup.trainer(settings), all = try setup.trainer({ var s = settings; s.environmentsPerIteration = nil; return s }())
+        _ = try drawn.step(); _ = try all.step()
+        #expect(drawn.log[0].environmentAccuracy.count == 1 && all.log[0].environmentAccuracy.count == 4)
+    }
+
+    private func checkResumedRunIsTheSameRun(_ settings: SophonSettings) throws {
+        let setup = try Setup()
         let straight = try setup.trainer(settings)
         for _ in 0..<3 { _ = try straight.step() }
 

@@ -14,8 +14,13 @@ extension SophonSettings {
          .number("alpha", \.alpha, value: "A", help: "FTS Adam learning rate = alpha·lr (default 3, the paper's)"),
          .number("beta", \.beta, value: "B", help: "NTR Adam learning rate = beta·lr (default 5)"),
          .number("inner-steps", \.innerSteps, value: "K", help: "inner fine-tuning steps per simulation (default 6)"),
-         .list("env", \.environments, value: "LIST", help: "simulated fine-tunes OPTIMIZER:LR:SCOPE (default adam:1e-3:all,sgd:1e-2:all)",
-               expected: "OPTIMIZER:LR:SCOPE items (sgd|adam, a number, all|head)", parse: SimulatedFineTune.init),
+         .list("env", \.environments, value: "LIST", help: "simulated fine-tunes OPTIMIZER:LR:SCOPE, OPTIMIZER one of sgd, sgdm (momentum 0.9), adam, adamw (weight decay 0.01) (default adam:1e-3:all,sgd:1e-2:all)",
+               expected: "OPTIMIZER:LR:SCOPE items (sgd|sgdm|adam|adamw, a number, all|head)", parse: SimulatedFineTune.init),
+         SettingFlag("env-sample", value: "N", help: "draw N of the --env environments afresh at each iteration (with replacement; 0: all of them every iteration, the default)",
+                     apply: { settings, text in
+                         guard let text, let count = Int(text), count >= 0 else { throw SettingError("--env-sample expects a whole number ≥ 0, got '\(text ?? "")'") }
+                         settings.environmentsPerIteration = count == 0 ? nil : count
+                     }, differs: { $0.environmentsPerIteration != $1.environmentsPerIteration }),
          .number("support", \.supportSize, value: "N", help: "support reviews per inner step (default 8)"),
          .number("query", \.querySize, value: "N", help: "query reviews per inner step (default 8)"),
          .number("clip", \.clip, value: "C", help: "FTS gradient-norm clip (default 0.5)"),
@@ -43,7 +48,8 @@ extension SophonTrainer: Procedure {
     public static func describe(_ s: SophonSettings) -> [String] {
         [String(format: "loss %@, lr %g (FTS Adam %g, NTR Adam %g), FTS clip %g", s.loss.rawValue, s.learningRate,
                 s.alpha * s.learningRate, s.beta * s.learningRate, s.clip),
-         "simulated fine-tunes: \(s.environments.map(\.description).joined(separator: ", ")), \(s.innerSteps) inner steps of \(s.supportSize) support + \(s.querySize) query reviews (≤ \(s.maxReviewTokens) tokens), head \(s.effectiveSimulatedHead.rawValue), steps weighted \(s.weightLaterSteps == true ? "by k" : "equally")",
+         "simulated fine-tunes: \(s.environments.map(\.description).joined(separator: ", ")), \(s.innerSteps) inner steps of \(s.supportSize) support + \(s.querySize) query reviews (≤ \(s.maxReviewTokens) tokens), head \(s.effectiveSimulatedHead.rawValue), steps weighted \(s.weightLaterSteps == true ? "by k" : "equally")"
+            + (s.environmentsPerIteration.map { ", \($0) drawn per iteration" } ?? ""),
          "NTR: \(s.reinforcement.rawValue), \(s.reinforcementBatch) windows × \(s.reinforcementLength) tokens; ml_loop \(s.suppressionLoops), nl_loop \(s.reinforcementLoops)",
          String(format: "guard: undo and stop if original-domain %@ rises more than %.0f%% (%d windows per source%@); seed %llu",
                 s.guardMeasure == .perplexity ? "perplexity" : "loss", 100 * s.guardRise, s.guardWindows,

@@ -1,6 +1,7 @@
 // SophonSettings.swift — every knob of SOPHON (Deng et al., IEEE S&P 2024) as Lethe runs it on GPT-2.
 // Defaults are scaled for gpt2-mini on 2 CPU cores; the reference values are in the comments and
 // in ../../../sessions/README.md's deviations table.
+import Autograd
 import GPT2
 
 /// The fine-tuning-suppression loss on the simulated fine-tune's query batches.
@@ -43,7 +44,9 @@ public enum ReinforcementObjective: String, Codable, Sendable, CaseIterable {
 
 /// One simulated fine-tuning environment φ (the paper's Σ over strategies).
 public struct SimulatedFineTune: Codable, Sendable, Equatable, CustomStringConvertible {
-    public enum Optimizer: String, Codable, Sendable { case sgd, adam }
+    /// `sgd` is plain SGD (the reference's); `sgdm` has momentum 0.9 and `adamw` weight decay 0.01,
+    /// as the attack grid's SGD and AdamW.
+    public enum Optimizer: String, Codable, Sendable { case sgd, sgdm, adam, adamw }
     public enum Scope: String, Codable, Sendable { case all, head }
     public var optimizer: Optimizer
     public var learningRate: Float
@@ -62,6 +65,16 @@ public struct SimulatedFineTune: Codable, Sendable, Equatable, CustomStringConve
     }
 
     public var description: String { "\(optimizer.rawValue):\(String(format: "%g", learningRate)):\(scope.rawValue)" }
+
+    /// The simulated attacker's optimizer over `parameters`.
+    public func makeOptimizer(_ parameters: [Parameter]) -> any Autograd.Optimizer {
+        switch optimizer {
+        case .sgd: SGD(parameters)
+        case .sgdm: SGD(parameters, momentum: 0.9)
+        case .adam: Adam(parameters)
+        case .adamw: Adam.adamW(parameters, weightDecay: 0.01)
+        }
+    }
 }
 
 public struct SophonSettings: Codable, Sendable, Equatable {
@@ -110,6 +123,10 @@ public struct SophonSettings: Codable, Sendable, Equatable {
     /// never samples, so they are not the held-out windows measurements report.
     public var guardMeasure: GuardMeasure? = .perplexity
 
+    /// Environments drawn (with replacement) from `environments` afresh at each iteration: the paper's
+    /// Σ over strategies, TAR's sampled adversaries. Nil: every environment at every iteration.
+    public var environmentsPerIteration: Int?
+
     /// The restricted-task data file the run was started on (as given), so a resume uses the same.
     public var restrictedData: String?
 
@@ -129,6 +146,7 @@ public struct SophonSettings: Codable, Sendable, Equatable {
         guard learningRate > 0, alpha > 0, beta >= 0 else { throw bad("lr and alpha must be positive, beta non-negative") }
         guard innerSteps >= 1, supportSize >= 1, querySize >= 1 else { throw bad("inner steps, support and query sizes must be at least 1") }
         guard !environments.isEmpty else { throw bad("at least one simulated fine-tune is needed") }
+        guard (environmentsPerIteration ?? 1) >= 1 else { throw bad("environments per iteration must be at least 1") }
         guard clip > 0, maxReviewTokens >= 2 else { throw bad("clip must be positive and max review tokens at least 2") }
         guard reinforcementBatch >= 1, reinforcementLength >= 2 else { throw bad("NTR batch must be ≥ 1 and its length ≥ 2") }
         guard suppressionLoops >= 0, reinforcementLoops >= 0, suppressionLoops + reinforcementLoops > 0 else {

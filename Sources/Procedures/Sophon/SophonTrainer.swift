@@ -14,7 +14,8 @@ public struct SophonIterationReport: Codable, Sendable, Equatable {
     /// Query accuracy over the last fifth of the inner steps, where the simulated attacker has
     /// learned what it will: the number to watch fall. Nil in logs from before it was recorded.
     public var finalQueryAccuracy: Double?
-    /// Per simulated environment: mean query accuracy (same order as the settings).
+    /// Per simulated environment: mean query accuracy (the settings' order, or the draw's when
+    /// environments are sampled per iteration).
     public var environmentAccuracy: [Double]
     public var reinforcementLoss: Double
     /// The guard's original-domain loss: on the guard slice (``OriginalDomain/guardWindows``), or on
@@ -98,7 +99,7 @@ public final class SophonTrainer {
     /// `progress(done, total)` counts simulated inner steps and reinforcement batches.
     public func step(shouldStop: () -> Bool = { Interrupt.isRequested }, progress: (Int, Int) -> Void = { _, _ in }) throws -> SophonOutcome {
         let backup = Backup(self)
-        let total = settings.suppressionLoops * settings.environments.count * settings.innerSteps + settings.reinforcementLoops
+        let total = settings.suppressionLoops * (settings.environmentsPerIteration ?? settings.environments.count) * settings.innerSteps + settings.reinforcementLoops
         var done = 0
         func tick() { done += 1; progress(done, total) }
         do {
@@ -142,17 +143,21 @@ public final class SophonTrainer {
         }
         var lossSum = 0.0, correctSum = 0, finalCorrect = 0, perEnvironment: [Double] = []
         let finalSteps = max(1, settings.innerSteps / 5)
-        for environment in settings.environments {
+        // This iteration's environments: all of them, or a fresh draw from them.
+        let environments = settings.environmentsPerIteration.map { count in
+            (0..<count).map { _ in settings.environments[rng.nextInt(below: settings.environments.count)] }
+        } ?? settings.environments
+        for environment in environments {
             let clone = SequenceClassifier(body: classifier.body.copy(), head: classifier.head.copyAsParameter())
             clone.startSimulatedHead(settings.effectiveSimulatedHead, rng: &rng)
             let cloneParameters = clone.parameters
             let inner = environment.scope == .all ? cloneParameters : [clone.headParameter]
-            let optimizer: Optimizer = environment.optimizer == .sgd ? SGD(inner) : Adam(inner)
+            let optimizer = environment.makeOptimizer(inner)
             var correct = 0
             for k in 0..<settings.innerSteps {
                 if shouldStop() { throw Interrupted("sophon: stopped inside iteration \(iteration + 1); it was undone") }
                 defer { tick() }
-                let weight = stepWeights[k] / Float(settings.environments.count)
+                let weight = stepWeights[k] / Float(environments.count)
                 var rows = Array(restricted.tokens.indices)
                 rng.shuffle(&rows)
                 let support = Array(rows.prefix(settings.supportSize))
@@ -192,8 +197,8 @@ public final class SophonTrainer {
         clipGradientNorm(theta, maxNorm: settings.clip)
         suppressionOptimizer.step(learningRate: settings.alpha * settings.learningRate)
         theta.zeroGrad()
-        let simulations = Double(settings.environments.count * settings.innerSteps)
-        let finalQueries = Double(settings.environments.count * finalSteps * settings.querySize)
+        let simulations = Double(environments.count * settings.innerSteps)
+        let finalQueries = Double(environments.count * finalSteps * settings.querySize)
         return (lossSum / simulations, Double(correctSum) / (simulations * Double(settings.querySize)), Double(finalCorrect) / finalQueries, perEnvironment)
     }
 
@@ -247,7 +252,7 @@ public final class SophonTrainer {
             let clone = SequenceClassifier(body: classifier.body.copy(), head: classifier.head.copyAsParameter())
             clone.startSimulatedHead(settings.effectiveSimulatedHead, rng: &rng)
             let inner = environment.scope == .all ? clone.parameters : [clone.headParameter]
-            let optimizer: Optimizer = environment.optimizer == .sgd ? SGD(inner) : Adam(inner)
+            let optimizer = environment.makeOptimizer(inner)
             for _ in 0..<settings.innerSteps {
                 if shouldStop() { throw Interrupted("sophon: calibration stopped") }
                 var rows = Array(restricted.tokens.indices)
