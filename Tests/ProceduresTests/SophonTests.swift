@@ -78,6 +78,29 @@ struct SophonTests {
         #expect(drawn.log[0].environmentAccuracy.count == 1 && all.log[0].environmentAccuracy.count == 4)
     }
 
+    @Test func warmupScalesTheFirstIterationsLearningRates() throws {
+        // Adam's first step moves each weight by about its learning rate, so with a warm-up over 4
+        // iterations the first iteration moves the weights about a quarter as far.
+        let setup = try Setup()
+        var settings = setup.settings()
+        settings.environments = [SimulatedFineTune(optimizer: .adam, learningRate: 1e-3, scope: .all)]
+        var warm = settings
+        warm.warmupIterations = 4
+        let start = weights(try setup.trainer(settings))
+        func distance(_ t: SophonTrainer) -> Double {
+            var sum = 0.0
+            for (a, b) in zip(weights(t), start) {
+                for (x, y) in zip(a, b) { sum += Double(x - y) * Double(x - y) }
+            }
+            return sum.squareRoot()
+        }
+        let plain = try setup.trainer(settings), warmed = try setup.trainer(warm)
+        _ = try plain.step(); _ = try warmed.step()
+        let ratio = distance(warmed) / distance(plain)
+        #expect(ratio > 0.2 && ratio < 0.3, "first-iteration step ratio \(ratio), expected about 1/4")
+        try checkResumedRunIsTheSameRun(warm)
+    }
+
     private func checkResumedRunIsTheSameRun(_ settings: SophonSettings) throws {
         let setup = try Setup()
         let straight = try setup.trainer(settings)

@@ -13,6 +13,11 @@ extension SophonSettings {
          .number("lr", \.learningRate, value: "LR", help: "base learning rate (default 1e-4)"),
          .number("alpha", \.alpha, value: "A", help: "FTS Adam learning rate = alpha·lr (default 3, the paper's)"),
          .number("beta", \.beta, value: "B", help: "NTR Adam learning rate = beta·lr (default 5)"),
+         SettingFlag("warmup", value: "N", help: "ramp both learning rates up linearly over the first N iterations (default 0: none)",
+                     apply: { settings, text in
+                         guard let text, let count = Int(text), count >= 0 else { throw SettingError("--warmup expects a whole number ≥ 0, got '\(text ?? "")'") }
+                         settings.warmupIterations = count <= 1 ? nil : count
+                     }, differs: { $0.warmupIterations != $1.warmupIterations }),
          .number("inner-steps", \.innerSteps, value: "K", help: "inner fine-tuning steps per simulation (default 6)"),
          .list("env", \.environments, value: "LIST", help: "simulated fine-tunes OPTIMIZER:LR:SCOPE, OPTIMIZER one of sgd, sgdm (momentum 0.9), adam, adamw (weight decay 0.01) (default adam:1e-3:all,sgd:1e-2:all)",
                expected: "OPTIMIZER:LR:SCOPE items (sgd|sgdm|adam|adamw, a number, all|head)", parse: SimulatedFineTune.init),
@@ -47,7 +52,7 @@ extension SophonTrainer: Procedure {
 
     public static func describe(_ s: SophonSettings) -> [String] {
         [String(format: "loss %@, lr %g (FTS Adam %g, NTR Adam %g), FTS clip %g", s.loss.rawValue, s.learningRate,
-                s.alpha * s.learningRate, s.beta * s.learningRate, s.clip),
+                s.alpha * s.learningRate, s.beta * s.learningRate, s.clip) + (s.warmupIterations.map { ", warmed up over \($0) iterations" } ?? ""),
          "simulated fine-tunes: \(s.environments.map(\.description).joined(separator: ", ")), \(s.innerSteps) inner steps of \(s.supportSize) support + \(s.querySize) query reviews (≤ \(s.maxReviewTokens) tokens), head \(s.effectiveSimulatedHead.rawValue), steps weighted \(s.weightLaterSteps == true ? "by k" : "equally")"
             + (s.environmentsPerIteration.map { ", \($0) drawn per iteration" } ?? ""),
          "NTR: \(s.reinforcement.rawValue), \(s.reinforcementBatch) windows × \(s.reinforcementLength) tokens; ml_loop \(s.suppressionLoops), nl_loop \(s.reinforcementLoops)",

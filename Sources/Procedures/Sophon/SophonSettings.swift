@@ -127,6 +127,9 @@ public struct SophonSettings: Codable, Sendable, Equatable {
     /// Σ over strategies, TAR's sampled adversaries. Nil: every environment at every iteration.
     public var environmentsPerIteration: Int?
 
+    /// Iterations over which both learning rates ramp up linearly from 1/N of their value (nil: none).
+    public var warmupIterations: Int?
+
     /// The restricted-task data file the run was started on (as given), so a resume uses the same.
     public var restrictedData: String?
 
