@@ -75,6 +75,12 @@ struct FigureCommandTests {
         #expect(shell.run(#"attention "The cat sat" --plot "# + attention).contains("attention map written to"))
         #expect(try figure(attention).elements("rect", class: "cell").count == 9)   // 3 tokens × 3 tokens
 
+        let lens = temporaryPath("lens.svg")
+        #expect(shell.run(#"lens "The cat sat" --plot "# + lens).contains("add --all-positions"))
+        shell.run(#"lens "The cat sat" --all-positions --plot "# + lens)
+        let grid = try figure(lens)
+        #expect(grid.elements("rect", class: "cell").count == 3 * 2)   // 3 positions × (embed + 1 block)
+
         let relearn = temporaryPath("relearn.svg")
         shell.run("relearn --steps 2 --eval-every 1 --batch 2 --window 16 --tokens 200 --plot " + relearn)
         let r = try figure(relearn)
@@ -91,6 +97,6 @@ struct FigureCommandTests {
                   "whp reinforce", "whp labels")
         shell.run("whp finetune --plot " + whp)
         #expect(try figure(whp).elements("circle").count == 3)
-        #expect(shell.shell.errorCount == 0)
+        #expect(shell.shell.errorCount == 1)   // lens --plot without --all-positions
     }
 }

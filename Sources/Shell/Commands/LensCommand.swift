@@ -8,13 +8,16 @@ enum LensCommand: Command {
     static let info = CommandInfo(
         name: "lens", abstract: "Logit lens: the top next token after every block, at the text's last position (or at every position).",
         arguments: "TEXT", flags: [FlagInfo("top", value: "K", "tokens shown per block (default 3)"),
-                                   FlagInfo("all-positions", "a grid: every position of the text × every block, its top token and probability")],
+                                   FlagInfo("all-positions", "a grid: every position of the text × every block, its top token and probability"),
+                                   Plot.flag("the --all-positions grid (top token per cell, shaded by its probability)")],
         examples: [#"lens "Sherlock Holmes and Dr." --top 3"#, #"lens "Sherlock Holmes and Dr. Watson" --all-positions"#])
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let text = try arguments.text("a text")
         let k = try arguments.int("top", default: 3)
         guard k > 0 else { throw UsageError("lens: --top must be positive") }
+        let plot = try Plot.destination(arguments, context)
+        if plot != nil && !arguments.has("all-positions") { throw UsageError("lens: --plot draws the --all-positions grid; add --all-positions") }
         let model = try context.session.model()
         let tokenizer = try context.session.tokenizer()
         let ids = Array(tokenizer.encode(text).suffix(model.config.contextLength))
@@ -25,7 +28,7 @@ enum LensCommand: Command {
         var stages: [(String, Tensor)] = []
         if let e = cache[.embed], let p = cache[.positionEmbed] { stages.append(("embed", GradMode.withNoGrad { add(e, p) })) }
         for l in 0..<layers { if let r = cache[.block(l, .residPost)] { stages.append(("block \(l)", r)) } }
-        if arguments.has("all-positions") { return try grid(stages, ids, model, tokenizer, context) }
+        if arguments.has("all-positions") { return try grid(stages, ids, model, tokenizer, plot: plot, context) }
         var rows: [JSONValue] = []
         for (name, stream) in stages {
             let last = GradMode.withNoGrad { sliceSequence(stream, (ids.count - 1)..<ids.count) }
@@ -40,7 +43,7 @@ enum LensCommand: Command {
 
     /// Every position × every stage: the top token after that stage, read through ln_f and the head.
     private static func grid(_ stages: [(String, Tensor)], _ ids: [Int32], _ model: GPT2Model, _ tokenizer: BPETokenizer,
-                             _ context: CommandContext) throws {
+                             plot: (path: String, shown: String)?, _ context: CommandContext) throws {
         let cell = 14
         context.print(pad("position", 20) + stages.map { pad($0.0, cell) }.joined())
         var positions: [JSONValue] = []
@@ -62,5 +65,10 @@ enum LensCommand: Command {
                                       }))]))
         }
         context.set("positions", .array(positions))
+        let rows = ids.indices.map { t in String(format: "%d ", t) + String(visible(tokenizer.tokenText(ids[t])).prefix(12)) }
+        try Plot.write(HeatMap(title: "Logit lens: the top next token after each stage, shaded by its probability",
+                               rowLabels: rows, columnLabels: stages.map(\.0), values: tops.map { $0.map(\.1) }, scale: 0...1,
+                               cellLabels: tops.map { $0.map { visible(tokenizer.tokenText($0.0)) } }).svg(),
+                       to: plot, what: "lens grid", context)
     }
 }

@@ -9,6 +9,8 @@ struct HeatMap {
     let values: [[Double]]   // [row][column]; NaN is drawn grey
     /// The value drawn as the strongest colour at each end; values beyond it keep that colour and their own label.
     var scale: ClosedRange<Double> = -1...1
+    /// Text drawn in each cell instead of its value (the logit lens's top token), `[row][column]`.
+    var cellLabels: [[String]]? = nil
 
     /// Rows of `%.2f` cells under the column labels.
     func text() -> [String] {
@@ -34,7 +36,7 @@ struct HeatMap {
     /// A standalone SVG: one labelled square per value, row and column labels, a colour key.
     func svg() -> String {
         let cell = 44.0, left = 12.0 + Double((rowLabels.map(\.count).max() ?? 4) * 8), top = 64.0
-        let width = left + cell * Double(columnLabels.count) + 120, height = top + cell * Double(rowLabels.count) + 90
+        let width = max(left + cell * Double(columnLabels.count) + 120, left + Double(title.count) * 10 + 24), height = top + cell * Double(rowLabels.count) + 90
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
         <rect width="100%" height="100%" fill="white"/>
@@ -46,8 +48,9 @@ struct HeatMap {
             out += "<text x=\"\(left - 8)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"end\">\(escape(rowLabels[r]))</text>\n"
             for (c, value) in row.enumerated() {
                 let x = left + cell * Double(c)
-                out += "<rect class=\"cell\" x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 1)\" height=\"\(cell - 1)\" fill=\"\(color(value))\"><title>\(escape(rowLabels[r])), \(escape(columnLabels[c])): \(value.isFinite ? String(format: "%.3f", value) : "undefined")</title></rect>\n"
-                let label = value.isFinite ? String(format: "%.2f", value) : "–"
+                let text = cellLabels?[r][c]
+                out += "<rect class=\"cell\" x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 1)\" height=\"\(cell - 1)\" fill=\"\(color(value))\"><title>\(escape(rowLabels[r])), \(escape(columnLabels[c])): \(text.map { escape($0) + " " } ?? "")\(value.isFinite ? String(format: "%.3f", value) : "undefined")</title></rect>\n"
+                let label = text.map { escape(String($0.prefix(6))) } ?? (value.isFinite ? String(format: "%.2f", value) : "–")
                 let ink = abs(value.isFinite ? value : 0) > 0.6 * max(abs(scale.lowerBound), abs(scale.upperBound)) ? "white" : "black"
                 out += "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"middle\" font-size=\"11\" fill=\"\(ink)\">\(label)</text>\n"
             }
