@@ -81,6 +81,12 @@ struct FigureCommandTests {
         let grid = try figure(lens)
         #expect(grid.elements("rect", class: "cell").count == 3 * 2)   // 3 positions × (embed + 1 block)
 
+        let bars = temporaryPath("bars.svg")
+        shell.run("new model other --seed 4", "use gpt2-mini")
+        #expect(shell.run(#"compare --models gpt2-mini,other --plot "# + bars + #" score "The cat""#).contains("name it with --field"))
+        shell.run(#"compare --models gpt2-mini,other --field loss --plot "# + bars + #" score "The cat""#)
+        #expect(try figure(bars).elements("rect", class: "bar").count == 2)
+
         let relearn = temporaryPath("relearn.svg")
         shell.run("relearn --steps 2 --eval-every 1 --batch 2 --window 16 --tokens 200 --plot " + relearn)
         let r = try figure(relearn)
@@ -97,6 +103,6 @@ struct FigureCommandTests {
                   "whp reinforce", "whp labels")
         shell.run("whp finetune --plot " + whp)
         #expect(try figure(whp).elements("circle").count == 3)
-        #expect(shell.shell.errorCount == 1)   // lens --plot without --all-positions
+        #expect(shell.shell.errorCount == 2)   // lens --plot without --all-positions, compare --plot without --field
     }
 }

@@ -6,10 +6,13 @@ enum CompareCommand: Command {
     static let info = CommandInfo(
         name: "compare", abstract: "Run one command on several models and show its results side by side.",
         arguments: "COMMAND…",
-        flags: [FlagInfo("models", value: "A,B,…", required: true, "the session's models to run it on, in this order")],
+        flags: [FlagInfo("models", value: "A,B,…", required: true, "the session's models to run it on, in this order"),
+                FlagInfo("field", value: "NAME", "the result field --plot draws (a row of the table, e.g. sets.register.answer_probability)"),
+                Plot.flag("one field (--field) as bars, one per model, with its 95% interval when the command gives one (FIELD_interval)")],
         examples: ["compare --models original,whp perplexity --sources holmes,wikitext",
                    "compare --models gpt2-mini,gpt2-mini-noholmes probes --set register",
-                   #"compare --models original,sophon generate "The film was" --max-tokens 12"#],
+                   #"compare --models original,sophon generate "The film was" --max-tokens 12"#,
+                   "compare --models gpt2-mini,gpt2-mini-noholmes,whp --field sets.register.answer_probability --plot probes.svg probes --set register"],
         discussion: """
             Everything after the flags is the command, with its own flags. It runs once per model, as if that model \
             were current; the table has a row per field of the command's --json result (nested fields joined with \
@@ -36,9 +39,13 @@ enum CompareCommand: Command {
             throw UsageError("compare: no model named \(model) (loaded: \(session.models.keys.sorted().joined(separator: ", ")))")
         }
         let inner = try Arguments(Array(words.dropFirst(found.wordCount)), info: found.command.info)
+        let plot = try Plot.destination(arguments, context)
+        let field = arguments.string("field")
+        if plot != nil && field == nil { throw UsageError("compare: --plot draws one field; name it with --field (a row of the table)") }
         let previous = session.currentName
         defer { if let previous { try? session.use(previous) } }
         var results: [(model: String, fields: [(String, String)])] = []
+        var raw: [JSONValue] = []
         for (index, model) in names.enumerated() {
             try session.use(model)
             context.progress("\(name) on \(model)", done: index, of: names.count)
@@ -46,6 +53,7 @@ enum CompareCommand: Command {
             let nested = CommandContext(session: session, json: true, isTerminal: false, write: { _ in })
             try found.command.run(inner, nested)
             results.append((model, flatten(.object(nested.result))))
+            raw.append(.object(nested.result))
         }
         context.endProgress()
         var fields: [String] = []
@@ -61,7 +69,28 @@ enum CompareCommand: Command {
         }
         context.set("command", .string(([name] + inner.words).joined(separator: " ")))
         context.set("models", .array(names.map { .string($0) }))
+        if let plot, let field {
+            let bars = try zip(names, raw).map { model, result -> Bar in
+                guard case .number(let value)? = lookup(result, field) else {
+                    throw UsageError("compare: \(name) on \(model) has no number at \(field) (the table's rows are the fields)")
+                }
+                var interval: (lower: Double, upper: Double)?
+                if case .array(let ends)? = lookup(result, field + "_interval"), ends.count == 2, case .number(let lo) = ends[0], case .number(let hi) = ends[1] { interval = (lo, hi) }
+                return Bar(label: model, value: value, interval: interval)
+            }
+            try Plot.write(BarChart.svg(bars, title: "\(name): \(field)", yLabel: field), to: plot, what: "bar chart", context)
+        }
         context.set("results", .object(results.map { r in (r.model, JSONValue.object(r.fields.map { ($0.0, JSONValue.string($0.1)) })) }))
+    }
+
+    /// The value at a dotted path (`sets.register.hits`) of a result object.
+    static func lookup(_ value: JSONValue, _ path: String) -> JSONValue? {
+        var current = value
+        for key in path.split(separator: ".").map(String.init) {
+            guard case .object(let pairs) = current, let next = pairs.first(where: { $0.0 == key })?.1 else { return nil }
+            current = next
+        }
+        return current
     }
 
     /// Leaf fields as `a.b.c` → shown value.
