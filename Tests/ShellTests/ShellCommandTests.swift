@@ -89,6 +89,17 @@ struct ShellCommandTests {
         #expect(shell.run(#"patch --clean "a b" --corrupted "a b c" --answer " x" --wrong " y""#).contains("same number of tokens"))
     }
 
+    @Test func benchMeasuresASophonIterationWithoutTouchingTheSession() throws {
+        let shell = CapturingShell()
+        let before = shell.run(#"score "The cat sat." --json"#)
+        shell.run("sophon config --inner-steps 1 --support 2 --query 2 --ntr-batch 1 --ntr-length 16 --guard-windows 1 --max-tokens 16 --env sgd:1e-3:all")
+        let out = try json(shell.run("bench sophon --reps 1 --json"))
+        #expect(try #require(out["sophon_iteration_seconds"] as? Double) > 0)
+        #expect(shell.run(#"score "The cat sat." --json"#) == before)   // a copy was trained
+        #expect(shell.run("sophon status").contains("no SOPHON run yet"))
+        #expect(shell.shell.errorCount == 0)
+    }
+
     @Test func everyProcedureHasGeneratedConfigAndResetCommands() throws {
         let shell = CapturingShell()
         for (name, title, flags) in [("sophon", "SOPHON", SophonSettings.flags.map(\.name)), ("elm", "ELM", ELMSettings.flags.map(\.name)),
