@@ -76,6 +76,8 @@ struct SophonTests {
         let drawn = try setup.trainer(settings), all = try setup.trainer({ var s = settings; s.environmentsPerIteration = nil; return s }())
         _ = try drawn.step(); _ = try all.step()
         #expect(drawn.log[0].environmentAccuracy.count == 1 && all.log[0].environmentAccuracy.count == 4)
+        #expect(drawn.log[0].drawnEnvironments?.count == 1 && all.log[0].drawnEnvironments == nil)
+        #expect(settings.environments.map(\.description).contains(drawn.log[0].drawnEnvironments?.first ?? ""))
     }
 
     @Test func warmupScalesTheFirstIterationsLearningRates() throws {

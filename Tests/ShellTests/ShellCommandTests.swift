@@ -131,8 +131,14 @@ struct ShellCommandTests {
         #expect(table.contains("loss") && table.contains(alone[0]) && table.contains(alone[1]))
         #expect(shell.run("compare --models x,nope score hi").contains("no model named nope"))
         #expect(shell.run("compare --models x use y").contains("changes the session"))
+        #expect(shell.run(#"compare --models x,y attention "a b" --plot a.svg"#).contains("would write once per model"))
         #expect(shell.run("models").contains("* y"))
-        #expect(shell.shell.errorCount == 2)
+        #expect(shell.shell.errorCount == 3)
+        // A shipped model not yet loaded is loaded under its name; the current model stays current.
+        let fresh = CapturingShell()
+        #expect(fresh.run(#"compare --models gpt2-mini,gpt2-mini-noholmes score "The cat""#).contains("loaded gpt2-mini-noholmes from models/gpt2-mini-noholmes/tf_model.h5"))
+        #expect(fresh.run("models").contains("* gpt2-mini"))
+        #expect(fresh.shell.errorCount == 0)
     }
 
     @Test func diffMapsWhereTwoModelsDiffer() throws {

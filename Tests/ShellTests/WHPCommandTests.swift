@@ -23,7 +23,7 @@ struct WHPCommandTests {
         shell.run("use gpt2-mini")
         #expect(shell.run(#"score "Holmes looked at Watson." --json"#) == before)   // the baseline is untouched
         #expect(shell.run("whp status").contains("reinforce 2/2 steps; labels 3/3 blocks; finetune 2/2 steps"))
-        #expect(shell.run("whp config --block-length 32").contains("fixed once WHP has started"))
+        #expect(shell.run("whp config --block-length 32").contains("--block-length is fixed once a run has started"))
         #expect(shell.run("whp config --dictionary other.json").contains("--dictionary is fixed once a run has started (`whp reset` first)"))
         #expect(shell.run("whp status").contains("reinforce 2/2 steps; labels 3/3 blocks"))   // refusals left the run as it was
         #expect(shell.shell.errorCount == 2)

@@ -99,9 +99,9 @@ public struct SettingFlag<Settings> {
 extension Array {
     /// Refuses a change to any flag fixed once a run has started, naming them all.
     public func checkFixed<Settings>(from old: Settings, to new: Settings, procedure: String) throws where Element == SettingFlag<Settings> {
-        let fixed = filter(\.fixedOnceStarted)
-        guard fixed.contains(where: { $0.differs(old, new) }) else { return }
-        let names = fixed.map { "--" + $0.name }
+        let changed = filter { $0.fixedOnceStarted && $0.differs(old, new) }
+        guard !changed.isEmpty else { return }
+        let names = changed.map { "--" + $0.name }
         let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
         throw SettingError("\(list) \(names.count == 1 ? "is" : "are") fixed once a run has started (`\(procedure) reset` first)")
     }

@@ -14,6 +14,8 @@ public struct SophonIterationReport: Codable, Sendable, Equatable {
     /// Query accuracy over the last fifth of the inner steps, where the simulated attacker has
     /// learned what it will: the number to watch fall. Nil in logs from before it was recorded.
     public var finalQueryAccuracy: Double?
+    /// The environments this iteration drew, in `environmentAccuracy`'s order (nil: all of them, in the settings' order).
+    public var drawnEnvironments: [String]?
     /// Per simulated environment: mean query accuracy (the settings' order, or the draw's when
     /// environments are sampled per iteration).
     public var environmentAccuracy: [Double]
@@ -111,10 +113,12 @@ public final class SophonTrainer {
         var done = 0
         func tick() { done += 1; progress(done, total) }
         do {
-            var queryLoss = 0.0, queryAccuracy = 0.0, finalAccuracy = 0.0, environmentAccuracy: [Double] = []
+            var queryLoss = 0.0, queryAccuracy = 0.0, environmentAccuracy: [Double] = []
+            var finalAccuracy: Double?, drawn: [String]?
             for _ in 0..<settings.suppressionLoops {
                 let r = try suppressionStep(shouldStop: shouldStop, tick: tick)
                 queryLoss = r.loss; queryAccuracy = r.accuracy; finalAccuracy = r.finalAccuracy; environmentAccuracy = r.perEnvironment
+                drawn = settings.environmentsPerIteration == nil ? nil : r.environments.map(\.description)
             }
             var reinforcementLoss = 0.0
             for _ in 0..<settings.reinforcementLoops {
@@ -129,7 +133,7 @@ public final class SophonTrainer {
             }
             iteration += 1
             let report = SophonIterationReport(iteration: iteration, queryLoss: queryLoss, queryAccuracy: queryAccuracy,
-                                               finalQueryAccuracy: finalAccuracy, environmentAccuracy: environmentAccuracy, reinforcementLoss: reinforcementLoss,
+                                               finalQueryAccuracy: finalAccuracy, drawnEnvironments: drawn, environmentAccuracy: environmentAccuracy, reinforcementLoss: reinforcementLoss,
                                                heldOutLoss: heldOut)
             log.append(report)
             return .completed(report)
@@ -142,7 +146,7 @@ public final class SophonTrainer {
     /// FTS: for each simulated fine-tune, clone θ, take K inner steps on support batches, and after
     /// each one add the query loss's gradient at the clone into θ's gradient (first-order MAML,
     /// spec §3.2, accumulated instead of keeping K graphs); clip and take one Adam step.
-    func suppressionStep(shouldStop: () -> Bool, tick: () -> Void = {}) throws -> (loss: Double, accuracy: Double, finalAccuracy: Double, perEnvironment: [Double]) {
+    func suppressionStep(shouldStop: () -> Bool, tick: () -> Void = {}) throws -> (loss: Double, accuracy: Double, finalAccuracy: Double, perEnvironment: [Double], environments: [SimulatedFineTune]) {
         let theta = classifier.parameters
         var accumulated = theta.map { [Float](repeating: 0, count: $0.tensor.count) }
         // γ_k: step k of K weighs k / (1 + … + K) when later steps count more, 1/K otherwise; environments equally.
@@ -150,7 +154,7 @@ public final class SophonTrainer {
             settings.weightLaterSteps == true ? Float(2 * k) / Float(settings.innerSteps * (settings.innerSteps + 1)) : 1 / Float(settings.innerSteps)
         }
         var lossSum = 0.0, correctSum = 0, finalCorrect = 0, perEnvironment: [Double] = []
-        let finalSteps = max(1, settings.innerSteps / 5)
+        let finalSteps = (settings.innerSteps + 4) / 5   // the last fifth, rounded up
         // This iteration's environments: all of them, or a fresh draw from them.
         let environments = settings.environmentsPerIteration.map { count in
             (0..<count).map { _ in settings.environments[rng.nextInt(below: settings.environments.count)] }
@@ -207,7 +211,7 @@ public final class SophonTrainer {
         theta.zeroGrad()
         let simulations = Double(environments.count * settings.innerSteps)
         let finalQueries = Double(environments.count * finalSteps * settings.querySize)
-        return (lossSum / simulations, Double(correctSum) / (simulations * Double(settings.querySize)), Double(finalCorrect) / finalQueries, perEnvironment)
+        return (lossSum / simulations, Double(correctSum) / (simulations * Double(settings.querySize)), Double(finalCorrect) / finalQueries, perEnvironment, environments)
     }
 
     /// NTR: one supervised step on original-domain windows with the second Adam (no clipping).

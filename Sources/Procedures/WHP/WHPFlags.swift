@@ -24,7 +24,7 @@ extension WHPProcedure: Procedure {
     public static let configHelp = ProcedureHelp(
         abstract: "Show or change WHP's settings (alpha, block length, both fine-tunes).",
         examples: ["whp config", "whp config --alpha 2 --finetune-steps 300"],
-        discussion: "Soft labels (the default; a deviation from the paper) train toward the whole generic distribution: on a small model the argmax labels differ from the text at most positions and collapse the model into repetition. Changing alpha, the penalty or the block length discards labels already built; the learning rates of the paper (3e-6, 1e-6) change nothing on a small model.")
+        discussion: "Soft labels (the default; a deviation from the paper) train toward the whole generic distribution: on a small model the argmax labels differ from the text at most positions and collapse the model into repetition. Changing alpha or the penalty discards labels already built; the block length and the dictionary are fixed once WHP has started; the learning rates of the paper (3e-6, 1e-6) change nothing on a small model.")
 
     public static func describe(_ s: WHPSettings) -> [String] {
         [String(format: "alpha %g, %@ labels, repeat penalty %g, blocks of %d tokens (%d labelled)", s.labels.alpha,

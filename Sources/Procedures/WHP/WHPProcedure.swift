@@ -137,7 +137,7 @@ public final class WHPProcedure {
         try newSettings.validate()
         try WHPSettings.flags.checkFixed(from: settings, to: newSettings, procedure: "whp")
         if newSettings.blockLength != settings.blockLength && reinforceStep + labelled.count > 0 {
-            throw SettingError("--block-length is fixed once WHP has started (`whp reset` first)")
+            throw SettingError("--block-length is fixed once a run has started (`whp reset` first)")
         }
         var labelsIgnoringKind = newSettings.labels
         labelsIgnoringKind.soft = settings.labels.soft

@@ -31,6 +31,8 @@ enum ProbeCommand: Command {
         guard let pooling = Pooling(rawValue: arguments.string("pooling") ?? "last") else {
             throw UsageError("probe: --pooling expects last or mean")
         }
+        let permutations = try arguments.int("controls", default: 1)
+        guard (1...100).contains(permutations) else { throw UsageError("probe: --controls expects 1 to 100, got \(permutations)") }
         let train = try SentimentData.load(arguments, context, which: "train", defaultPath: SentimentData.defaultTrain, model: model)
         let test = try SentimentData.load(arguments, context, which: "test", defaultPath: SentimentData.defaultTest, model: model)
         let started = Date()
@@ -65,8 +67,6 @@ enum ProbeCommand: Command {
         context.set("test_accuracy_interval", .array([.number(testInterval.lower), .number(testInterval.upper)]))
         context.set("converged", .bool(result.fitted.converged))
         if !arguments.has("no-control") {
-            let permutations = try arguments.int("controls", default: 1)
-            guard (1...100).contains(permutations) else { throw UsageError("probe: --controls expects 1 to 100, got \(permutations)") }
             var rng = RNG(seed: try arguments.seed(default: 0))
             var trainAccuracies: [Double] = [], hits: [[Double]] = []
             for _ in 0..<permutations {

@@ -36,6 +36,7 @@ enum ELMRunCommand: Command {
             if Interrupt.isRequested {
                 context.endProgress()
                 if done > 1 { context.replayAs = a.commandLine(replacingFirstPositionalWith: "\(done - 1)") }
+                try Plot.write(figure(procedure), to: plot, what: "loss curves", context)
                 throw Interrupted("elm run: stopped after iteration \(procedure.iteration); `elm run` continues")
             }
             window.append(try procedure.step())
@@ -52,12 +53,16 @@ enum ELMRunCommand: Command {
         }
         context.note(String(format: "%d iterations in %.1f s", count, Date().timeIntervalSince(started)))
         context.set("iteration", .int(procedure.iteration))
+        try Plot.write(figure(procedure), to: plot, what: "loss curves", context)
+    }
+
+    /// The three terms' losses over every iteration so far.
+    static func figure(_ procedure: ELMProcedure) -> String {
         let log = procedure.log.enumerated()
         func series(_ label: String, _ value: (ELMTermLosses) -> Double) -> CurveSeries {
             CurveSeries(label: label, points: log.map { (Double($0.offset + 1), value($0.element)) })
         }
-        try Plot.write(CurveChart.svg([series("erase", \.erase), series("retain", \.retain), series("fluency", \.fluency)],
-                                      title: "ELM: the three terms per iteration", xLabel: "iteration", yLabel: "loss (nats)"),
-                       to: plot, what: "loss curves", context)
+        return CurveChart.svg([series("erase", \.erase), series("retain", \.retain), series("fluency", \.fluency)],
+                              title: "ELM: the three terms per iteration", xLabel: "iteration", yLabel: "loss (nats)")
     }
 }

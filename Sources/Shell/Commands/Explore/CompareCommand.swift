@@ -35,14 +35,21 @@ enum CompareCommand: Command {
         guard !excluded.contains(name) && !name.hasPrefix("sophon") && !name.hasPrefix("elm") && !name.hasPrefix("whp") else {
             throw UsageError("compare: \(name) changes the session; compare runs commands that measure or look (perplexity, probes, zeroshot, generate, logits, lens, score, …)")
         }
-        for model in names where !session.models.keys.contains(model) {
-            throw UsageError("compare: no model named \(model) (loaded: \(session.models.keys.sorted().joined(separator: ", ")))")
+        let innerWords = Array(words.dropFirst(found.wordCount))
+        if let flag = innerWords.first(where: { ["--plot", "--out", "--save", "--keep"].contains($0) }) {
+            throw UsageError("compare: \(name) \(flag) would write once per model; run \(name) on each model for that, or use compare's own --plot")
         }
-        let inner = try Arguments(Array(words.dropFirst(found.wordCount)), info: found.command.info)
+        let inner = try Arguments(innerWords, info: found.command.info)
+        // The current model stays current; shipped models not yet loaded are loaded under their names.
+        let previous = (try? session.model()).flatMap { _ in session.currentName }
+        for model in names where !session.models.keys.contains(model) {
+            session.add(try session.model(named: model, for: "compare"), name: model)
+            context.print("loaded \(model) from models/\(model)/tf_model.h5")
+        }
+        if let previous { try session.use(previous) }
         let plot = try Plot.destination(arguments, context)
         let field = arguments.string("field")
         if plot != nil && field == nil { throw UsageError("compare: --plot draws one field; name it with --field (a row of the table)") }
-        let previous = session.currentName
         defer { if let previous { try? session.use(previous) } }
         var results: [(model: String, fields: [(String, String)])] = []
         var raw: [JSONValue] = []
@@ -54,6 +61,9 @@ enum CompareCommand: Command {
             try found.command.run(inner, nested)
             results.append((model, flatten(.object(nested.result))))
             raw.append(.object(nested.result))
+            if let field, plot != nil, index == 0, lookup(.object(nested.result), field) == nil {
+                throw UsageError("compare: \(name) gives no field \(field); its fields: \(results[0].fields.map(\.0).joined(separator: ", "))")
+            }
         }
         context.endProgress()
         var fields: [String] = []
@@ -83,12 +93,19 @@ enum CompareCommand: Command {
         context.set("results", .object(results.map { r in (r.model, JSONValue.object(r.fields.map { ($0.0, JSONValue.string($0.1)) })) }))
     }
 
-    /// The value at a dotted path (`sets.register.hits`) of a result object.
+    /// The value at a dotted path (`sets.register.hits`, `sources.0.loss`) of a result object.
     static func lookup(_ value: JSONValue, _ path: String) -> JSONValue? {
         var current = value
         for key in path.split(separator: ".").map(String.init) {
-            guard case .object(let pairs) = current, let next = pairs.first(where: { $0.0 == key })?.1 else { return nil }
-            current = next
+            switch current {
+            case .object(let pairs):
+                guard let next = pairs.first(where: { $0.0 == key })?.1 else { return nil }
+                current = next
+            case .array(let items):
+                guard let index = Int(key), items.indices.contains(index) else { return nil }
+                current = items[index]
+            default: return nil
+            }
         }
         return current
     }

@@ -18,14 +18,15 @@ enum SophonCalibrateCommand: Command {
             """)
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let trainer = try SophonSupport.trainer(context)
         let batches = try arguments.int("batches", default: 8)
         let seeds = try arguments.int("seeds", default: 1)
         guard batches >= 1 else { throw UsageError("sophon calibrate: --batches must be at least 1") }
         guard seeds >= 1 else { throw UsageError("sophon calibrate: --seeds must be at least 1") }
+        let maxTokens = context.session.sophon?.trainer.settings.maxReviewTokens ?? context.session.sophonSettings.maxReviewTokens
         let heldOut = try arguments.string("test").map {
-            try SophonSupport.loadRestricted($0, context, model: trainer.classifier.body, maxTokens: trainer.settings.maxReviewTokens)
+            try SophonSupport.loadRestricted($0, context, model: try context.session.model(), maxTokens: maxTokens)
         }
+        let trainer = try SophonSupport.trainer(context)
         // perSeed[seed][environment] = one hit per query review
         var perSeed: [[[Bool]]] = []
         for seed in 0..<seeds {

@@ -47,6 +47,7 @@ enum SophonRunCommand: Command {
                                          loss, limit, trainer.iteration))
                     context.set("rolled_back", .bool(true))
                     try save()
+                    try Plot.write(figure(trainer), to: plot, what: "SOPHON curves", context)
                     context.set("iteration", .int(trainer.iteration))
                     return
                 }
@@ -57,6 +58,7 @@ enum SophonRunCommand: Command {
             if trainer.iteration > first { context.replayAs = arguments.commandLine(replacingFirstPositionalWith: "\(trainer.iteration - first)") }
             try save()
             context.set("iteration", .int(trainer.iteration))
+            try Plot.write(figure(trainer), to: plot, what: "SOPHON curves", context)
             throw interrupted
         }
         try save()

@@ -56,12 +56,13 @@ enum SophonSupport {
     static func line(_ r: SophonIterationReport) -> String {
         String(format: "iteration %d: FTS query loss %.4f, accuracy %.3f (%@), NTR loss %.4f, guard original-domain ppl %.2f",
                r.iteration, r.queryLoss, r.queryAccuracy, r.environmentAccuracy.map { String(format: "%.2f", $0) }.joined(separator: "/"),
-               r.reinforcementLoss, r.heldOutPerplexity)
+               r.reinforcementLoss, r.heldOutPerplexity) + (r.drawnEnvironments.map { " (drawn: \($0.joined(separator: "/")))" } ?? "")
     }
 
     static func json(_ r: SophonIterationReport) -> JSONValue {
         .object([("iteration", .int(r.iteration)), ("query_loss", .number(r.queryLoss)), ("query_accuracy", .number(r.queryAccuracy)),
                  ("final_query_accuracy", r.finalQueryAccuracy.map(JSONValue.number) ?? .null),
+                 ("drawn_environments", r.drawnEnvironments.map { .array($0.map(JSONValue.string)) } ?? .null),
                  ("environment_accuracy", .array(r.environmentAccuracy.map(JSONValue.number))),
                  ("ntr_loss", .number(r.reinforcementLoss)), ("heldout_loss", .number(r.heldOutLoss)),
                  ("heldout_perplexity", .number(r.heldOutPerplexity))])
