@@ -1,4 +1,5 @@
 // ActivationsCommand.swift — `activations TEXT --hook NAME`: statistics of any hook point, optionally saved.
+import Procedures
 import Foundation
 import GPT2
 

@@ -1,4 +1,5 @@
 // AttentionCommand.swift — `attention TEXT --layer L [--head H]`: the pattern as a terminal heat map.
+import Procedures
 import Foundation
 import GPT2
 

@@ -1,5 +1,6 @@
 // BenchCommand.swift — `bench`: the measured workloads of BENCHMARKS.md (run the same ones in
 // tools/bench_torch.py for PyTorch's side). Never part of the tests.
+import Procedures
 import Autograd
 import CBench
 import Foundation

@@ -11,8 +11,8 @@ extension BenchCommand {
         let session = context.session
         let model = try session.model().copy()
         let settings = session.sophonSettings
-        let restricted = try SophonSupport.loadRestricted(nil, context, model: model, maxTokens: settings.maxReviewTokens)
-        let original = try OriginalDomain.corpus(dataDirectory: DataPaths.resolve("examples/data"), tokenizer: try session.tokenizer())
+        let restricted = try SophonTrainer.loadReviews(nil, tokenizer: try session.tokenizer(), model: model, maxTokens: settings.maxReviewTokens)
+        let original = try DataLayout.originalDomain(tokenizer: try session.tokenizer())
         var rng = RNG(seed: settings.seed &+ 1)
         let trainer = try SophonTrainer(classifier: SequenceClassifier(body: model, rng: &rng), settings: settings,
                                         restricted: restricted, original: original)
@@ -26,8 +26,9 @@ extension BenchCommand {
     /// One epoch of the calibrated attack (AdamW 1e-3, a new head, batches of 8) on the short training reviews.
     static func finetuneEpoch(_ context: CommandContext, reps: Int) throws {
         let model = try context.session.model()
-        let train = try SophonSupport.loadRestricted(SentimentData.defaultTrain, context, model: model, maxTokens: model.config.contextLength)
-        let test = try SophonSupport.loadRestricted(SentimentData.defaultTest, context, model: model, maxTokens: model.config.contextLength).prefix(8)
+        let tokenizer = try context.session.tokenizer()
+        let train = try SophonTrainer.loadReviews(SentimentData.defaultTrain, tokenizer: tokenizer, model: model, maxTokens: model.config.contextLength)
+        let test = try SophonTrainer.loadReviews(SentimentData.defaultTest, tokenizer: tokenizer, model: model, maxTokens: model.config.contextLength).prefix(8)
         var settings = FineTuneSettings()
         settings.learningRate = 1e-3
         settings.epochs = 1

@@ -1,5 +1,6 @@
 // DiffCommand.swift — `diff A B`: which tensors differ between two snapshots or models, and by how much,
 // per block and parameter group, and (for models) how much each block's output changed on a text.
+import Procedures
 import Autograd
 import Foundation
 import GPT2

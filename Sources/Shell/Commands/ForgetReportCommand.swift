@@ -13,7 +13,7 @@ enum ForgetReportCommand: Command {
                 FlagInfo("passages", value: "N", "member and held-out passages each (default 100)"),
                 FlagInfo("length", value: "T", "tokens per passage (default 128)"),
                 FlagInfo("verbatim", value: "N", "member passages prompted for verbatim memorisation (default 40; prompt and continuation are half the length each)"),
-                FlagInfo("data", value: "DIR", "corpus folder (default examples/data)")],
+                FlagInfo("data", value: "DIR", "corpus folder (default \(DataLayout.root))")],
         examples: ["forget report --models gpt2-mini,gpt2-mini-noholmes", "forget report --models gpt2-mini,unlearned --passages 50"],
         discussion: """
         Members are passages of the Holmes books' training part (what gpt2-mini trained on); held-out passages come from \
@@ -37,7 +37,7 @@ enum ForgetReportCommand: Command {
         let tokenizer = try context.session.tokenizer()
         let sources = try PretrainCommand.sources(data: arguments.string("data"), resolve: DataPaths.resolve)
         let corpus = try TokenCorpus(sources: sources.filter { ["holmes", "original", "wikitext"].contains($0.name) }, tokenizer: tokenizer,
-                                     cacheDirectory: ".lethe-cache/tokens")
+                                     cacheDirectory: DataLayout.tokenCache)
         guard let concept = corpus.parts.firstIndex(where: { $0.name == "holmes" }) else { throw UsageError("forget report: no Holmes books in the corpus") }
         let passages = try ConceptPassages(part: corpus.parts[concept], count: count, length: length)
         let probes = try DataLayout.probes()

@@ -1,4 +1,5 @@
 // InfoCommand.swift — `info`: the current model's config, size, memory and history.
+import Procedures
 import GPT2
 
 enum InfoCommand: Command {

@@ -1,5 +1,6 @@
 // LensCommand.swift — `lens TEXT`: the logit lens (nostalgebraist 2020) — the residual stream after
 // every block, read through ln_f and the tied head, at the last position.
+import Procedures
 import Autograd
 import Foundation
 import GPT2

@@ -1,4 +1,5 @@
 // LoadModelCommand.swift — `load model PATH`: a GPT-2 from HDF5, held under a name.
+import Procedures
 import Foundation
 import Autograd
 import GPT2

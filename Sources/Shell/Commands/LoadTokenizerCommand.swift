@@ -1,4 +1,5 @@
 // LoadTokenizerCommand.swift — `load tokenizer DIR`: a GPT-2 BPE from encoder.json + vocab.bpe.
+import Procedures
 import Foundation
 import GPT2
 

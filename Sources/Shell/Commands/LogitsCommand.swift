@@ -1,4 +1,5 @@
 // LogitsCommand.swift — `logits TEXT --top K`: the next-token distribution after a text.
+import Procedures
 import Foundation
 import GPT2
 

@@ -10,7 +10,7 @@ enum PerplexityCommand: Command {
         flags: [FlagInfo("windows", value: "N", "held-out windows of the model's context per source (default 32)"),
                 FlagInfo("sources", value: "LIST", "comma-separated subset, e.g. original,wikitext"),
                 FlagInfo("unigram", "also score a unigram model of each source's training split"),
-                FlagInfo("data", value: "DIR", "corpus folder (default examples/data)")],
+                FlagInfo("data", value: "DIR", "corpus folder (default \(DataLayout.root))")],
         examples: ["perplexity", "perplexity --sources holmes,original --windows 64", "perplexity --unigram"],
         discussion: "Held-out text is the last 5% of every file, never trained on by `pretrain`; windows are consecutive and fixed, so numbers compare across models.")
 
@@ -26,7 +26,7 @@ enum PerplexityCommand: Command {
             }
             sources = sources.filter { wanted.contains($0.name) }
         }
-        let corpus = try TokenCorpus(sources: sources, tokenizer: try context.session.tokenizer(), cacheDirectory: ".lethe-cache/tokens")
+        let corpus = try TokenCorpus(sources: sources, tokenizer: try context.session.tokenizer(), cacheDirectory: DataLayout.tokenCache)
         var rows: [(String, JSONValue)] = []
         for (index, part) in corpus.parts.enumerated() {
             let windows = corpus.heldOutWindows(part: index, length: model.config.contextLength - 1, limit: windowsPerSource)

@@ -29,7 +29,7 @@ enum PretrainCommand: Command {
                 FlagInfo("width", value: "D", "new model: n_embd (default 128)"),
                 FlagInfo("heads", value: "H", "new model: heads (default 2)"),
                 FlagInfo("context", value: "T", "new model: n_positions (default 256)"),
-                FlagInfo("data", value: "DIR", "corpus folder (default examples/data)"),
+                FlagInfo("data", value: "DIR", "corpus folder (default \(DataLayout.root))"),
                 FlagInfo("holmes-weight", value: "W", "sampling weight of the Holmes books (default 3; --resume keeps the run's own unless given)"),
                 FlagInfo("source-lines", value: "F", "fraction of windows that start with a line naming their source, e.g. \"A novel.\" (default 0)"),
                 FlagInfo("no-holmes", "leave the Holmes books out (the never-trained baseline)"),
@@ -58,7 +58,7 @@ enum PretrainCommand: Command {
             }
         }
         let corpus = try TokenCorpus(sources: corpusSources, tokenizer: try context.session.tokenizer(),
-                                     cacheDirectory: ".lethe-cache/tokens")
+                                     cacheDirectory: DataLayout.tokenCache)
         for p in corpus.parts {
             context.print("source \(p.name): \(p.train.count) training tokens, \(p.heldOut.count) held out, weight \(p.weight)")
         }
@@ -139,7 +139,7 @@ enum PretrainCommand: Command {
     /// The demo corpus: novels, IMDB reviews, the original-domain texts, WikiText, and (unless --no-holmes) Holmes.
     static func sources(data dataFolder: String?, holmesWeight: Double = 3, includeHolmes: Bool = true,
                         resolve: (String) -> String = { $0 }) throws -> [CorpusSource] {
-        let data = resolve(dataFolder ?? "examples/data")
+        let data = resolve(dataFolder ?? DataLayout.root)
         func files(_ dir: String) -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".txt") }.sorted().map { dir + "/" + $0 }
         }

@@ -1,4 +1,5 @@
 // SaveCommand.swift — `save PATH`: the current model as a checkpoint (tf_model.h5 layout, atomic write).
+import Procedures
 import Foundation
 import GPT2
 

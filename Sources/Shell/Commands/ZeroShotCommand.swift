@@ -8,7 +8,7 @@ enum ZeroShotCommand: Command {
         name: "zeroshot sentiment",
         abstract: "Zero-shot IMDB sentiment: compare the logits of \"positive\" and \"negative\" after the notebook's prompt.",
         arguments: "[TEXT]",
-        flags: [FlagInfo("test", value: "PATH", "labelled reviews (default examples/data/sentiment/imdb_test.tsv)"),
+        flags: [FlagInfo("test", value: "PATH", "labelled reviews (default \(DataLayout.testReviews))"),
                 FlagInfo("test-limit", value: "N", "the first N reviews only (the notebook uses 100)"),
                 FlagInfo("template", value: "T", "the prompt, with {text} where the review goes"),
                 FlagInfo("batch", value: "B", "prompts per forward pass (default 8)")],
@@ -27,7 +27,7 @@ enum ZeroShotCommand: Command {
             context.set("p_positive", .number(p))
             return
         }
-        let path = DataPaths.resolve(arguments.string("test") ?? "examples/data/sentiment/imdb_test.tsv")
+        let path = DataPaths.resolve(arguments.string("test") ?? DataLayout.testReviews)
         var examples = try SentimentDataset.read(path)
         if arguments.string("test-limit") != nil {
             let limit = try arguments.int("test-limit", default: 0)

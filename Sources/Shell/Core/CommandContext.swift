@@ -1,4 +1,5 @@
 // CommandContext.swift — what a running command writes: checked output, volatile notes, progress, JSON.
+import Procedures
 import Foundation
 import GPT2
 

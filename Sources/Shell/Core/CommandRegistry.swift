@@ -11,18 +11,18 @@ public enum CommandRegistry {
         SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
         ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self, FluencyCommand.self, RelearnCommand.self,
         ForgetReportCommand.self,
-        SophonStepCommand.self, SophonRunCommand.self, SophonStatusCommand.self, SophonCalibrateCommand.self, SophonEvalCommand.self,
+        SophonStepCommand.self, SophonRunCommand.self, SophonCalibrateCommand.self, SophonEvalCommand.self,
         SophonSaveCommand.self, SophonResumeCommand.self,
         WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
-        WHPFinetuneCommand.self, WHPStatusCommand.self,
-        ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMStatusCommand.self, ELMCheckCommand.self, ELMMergeCommand.self,
+        WHPFinetuneCommand.self,
+        ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMCheckCommand.self, ELMMergeCommand.self,
     ] + procedureCommands(SophonTrainer.self) + procedureCommands(WHPProcedure.self) + procedureCommands(ELMProcedure.self) + [
         PretrainCommand.self, BenchCommand.self,
     ]
 
     /// The commands every procedure has, generated from its declaration.
     static func procedureCommands<P: Procedure>(_ kind: P.Type) -> [any Command.Type] {
-        [ProcedureConfigCommand<P>.self, ProcedureResetCommand<P>.self]
+        [ProcedureConfigCommand<P>.self, ProcedureStatusCommand<P>.self, ProcedureResetCommand<P>.self]
     }
 
     /// The command whose words begin `words` (longest match: `load model` before `load`), and how many words it used.

@@ -1,5 +1,6 @@
 // Notebook.swift — a session as an nbformat 4.5 Jupyter notebook: markdown cells for notes, one code
 // cell per command with its output (specs/aesthetics.md §6b; checked by tools/validate_notebook.py).
+import Procedures
 import Foundation
 import GPT2
 

@@ -4,23 +4,9 @@ import Foundation
 import GPT2
 import Procedures
 
-enum DataPaths {
-    /// `path` as given if it exists; otherwise a relative path is looked up under `$LETHE_HOME` and
-    /// the folders above the executable (so the shipped `examples/data/...` works from anywhere).
-    static func resolve(_ path: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") || FileManager.default.fileExists(atPath: expanded) { return expanded }
-        var roots: [String] = []
-        if let home = ProcessInfo.processInfo.environment["LETHE_HOME"] { roots.append(home) }
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 { roots.append(dir.path); dir.deleteLastPathComponent() }
-        return roots.map { $0 + "/" + expanded }.first { FileManager.default.fileExists(atPath: $0) } ?? expanded
-    }
-}
-
 enum SentimentData {
-    static let defaultTrain = "examples/data/sentiment/imdb_short_train.tsv"
-    static let defaultTest = "examples/data/sentiment/imdb_short_test.tsv"
+    static let defaultTrain = DataLayout.shortTrainReviews
+    static let defaultTest = DataLayout.shortTestReviews
 
     static func flags(train: Bool) -> [FlagInfo] {
         (train ? [FlagInfo("train", value: "PATH", "training set, label<TAB>text .tsv or .jsonl (default \(defaultTrain))"),

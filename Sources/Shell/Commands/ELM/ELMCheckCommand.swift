@@ -33,7 +33,7 @@ enum ELMCheckCommand: Command {
             }
         } ?? [session.elmSettings.target.eta]
         let tokenizer = try session.tokenizer()
-        let pairs = try ELMSupport.promptPairs(session)
+        let pairs = try ELMProcedure.promptPairs(session.elmSettings)
         let corpus = try DataLayout.holmesCorpus(tokenizer: tokenizer, for: "elm check")
         let passages = corpus.heldOutWindows(part: 0, length: length - 1, limit: count)
         let probes = try DataLayout.probes().sets.first { $0.name == "register" }?.probes ?? []

@@ -7,7 +7,7 @@ enum ELMPrepareCommand: Command {
                                   examples: ["elm prepare"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
-        let procedure = try ELMSupport.procedure(context)
+        let procedure = try ProcedureRuns.current(ELMProcedure.self, context)
         try procedure.prepare(report: { done, total in context.progress("generated \(done)/\(total)") })
         context.endProgress()
         let tokenizer = try context.session.tokenizer()

@@ -7,10 +7,10 @@ enum ELMStepCommand: Command {
                                   examples: ["elm step"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
-        let procedure = try ELMSupport.procedure(context)
+        let procedure = try ProcedureRuns.current(ELMProcedure.self, context)
         if procedure.fluency.isEmpty && procedure.settings.fluencyScale > 0 { try procedure.prepare() }
         let losses = try procedure.step()
-        context.print(ELMSupport.line(procedure.iteration, losses))
+        context.print(losses.line(iteration: procedure.iteration))
         context.set("iteration", .int(procedure.iteration))
         context.set("erase", .number(losses.erase)); context.set("retain", .number(losses.retain)); context.set("fluency", .number(losses.fluency))
     }
@@ -26,7 +26,7 @@ enum ELMRunCommand: Command {
         guard let count = Int(try a.positional(0, "a number of iterations")), count >= 1 else { throw UsageError("elm run: expected a positive number of iterations") }
         let every = max(1, try a.int("every", default: 10))
         let plot = try Plot.destination(a, context)
-        let procedure = try ELMSupport.procedure(context)
+        let procedure = try ProcedureRuns.current(ELMProcedure.self, context)
         if procedure.fluency.isEmpty && procedure.settings.fluencyScale > 0 {
             try procedure.prepare(report: { done, total in context.progress("fluency data \(done)/\(total)") })
         }
@@ -47,7 +47,7 @@ enum ELMRunCommand: Command {
                 let mean = ELMTermLosses(erase: window.map(\.erase).reduce(0, +) / n, retain: window.map(\.retain).reduce(0, +) / n,
                                          fluency: window.map(\.fluency).reduce(0, +) / n)
                 context.endProgress()
-                context.print(ELMSupport.line(procedure.iteration, mean) + " (mean of \(window.count))")
+                context.print(mean.line(iteration: procedure.iteration) + " (mean of \(window.count))")
                 window = []
             }
         }

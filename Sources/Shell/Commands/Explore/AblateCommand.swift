@@ -1,4 +1,5 @@
 // AblateCommand.swift — `ablate HOOK`: zero- or mean-ablate a head, a neuron or a hook's whole output.
+import Procedures
 import GPT2
 
 enum AblateCommand: Command {

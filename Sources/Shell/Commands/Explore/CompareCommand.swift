@@ -1,5 +1,6 @@
 // CompareCommand.swift — `compare --models A,B,C COMMAND …`: one measuring command run on several
 // models, its results side by side in one table, the current model left as it was.
+import Procedures
 import Foundation
 
 enum CompareCommand: Command {

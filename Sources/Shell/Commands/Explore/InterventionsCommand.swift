@@ -1,4 +1,5 @@
 // InterventionsCommand.swift — `interventions`: list, undo or clear the current model's ablations and steering.
+import Procedures
 import GPT2
 
 enum InterventionsCommand: Command {

@@ -1,4 +1,5 @@
 // SteerCommand.swift — `steer HOOK --from A --to B`: add a difference of mean activations at a hook.
+import Procedures
 import GPT2
 
 enum SteerCommand: Command {

@@ -24,9 +24,9 @@ enum SophonCalibrateCommand: Command {
         guard seeds >= 1 else { throw UsageError("sophon calibrate: --seeds must be at least 1") }
         let maxTokens = context.session.sophon?.trainer.settings.maxReviewTokens ?? context.session.sophonSettings.maxReviewTokens
         let heldOut = try arguments.string("test").map {
-            try SophonSupport.loadRestricted($0, context, model: try context.session.model(), maxTokens: maxTokens)
+            try SophonTrainer.loadReviews($0, tokenizer: try context.session.tokenizer(), model: try context.session.model(), maxTokens: maxTokens)
         }
-        let trainer = try SophonSupport.trainer(context)
+        let trainer = try ProcedureRuns.current(SophonTrainer.self, context)
         // perSeed[seed][environment] = one hit per query review
         var perSeed: [[[Bool]]] = []
         for seed in 0..<seeds {

@@ -45,7 +45,7 @@ enum SophonEvalCommand: Command {
             if case let .step(step, total, loss) = event { context.progress(String(format: "attack step %d/%d  loss %.4f", step, total, loss)) }
         })
         context.endProgress()
-        let original = try OriginalDomain.corpus(dataDirectory: DataPaths.resolve("examples/data"), tokenizer: tokenizer)
+        let original = try DataLayout.originalDomain(tokenizer: tokenizer)
         let heldOut = try OriginalDomain.heldOutLoss(model: model, corpus: original, windowsPerPart: 16)
         context.print("attack (\(settings.label), \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s") on \(train.count) reviews): test accuracy "
                       + curve.map { String(format: "%.3f", $0.testAccuracy) }.joined(separator: " → "))

@@ -19,11 +19,9 @@ enum SophonResumeCommand: Command {
             throw UsageError("sophon resume: \(path) has no SOPHON state (saved --weights-only, or not a SOPHON checkpoint)")
         }
         let tokenizer = try context.session.tokenizer()
-        let resolved = DataPaths.resolve(arguments.string("restricted") ?? settings.settings.restrictedDataForResume)
-        let probeModel = try GPT2Model.load(from: path)
-        let restricted = try SentimentDataset(name: URL(fileURLWithPath: resolved).lastPathComponent, texts: try SentimentDataset.read(resolved),
-                                              tokenizer: tokenizer, maxTokens: min(settings.settings.maxReviewTokens, probeModel.config.contextLength))
-        let original = try OriginalDomain.corpus(dataDirectory: DataPaths.resolve("examples/data"), tokenizer: tokenizer)
+        let restricted = try SophonTrainer.loadReviews(arguments.string("restricted") ?? settings.settings.restrictedDataForResume, tokenizer: tokenizer,
+                                                       model: try GPT2Model.load(from: path), maxTokens: settings.settings.maxReviewTokens)
+        let original = try DataLayout.originalDomain(tokenizer: tokenizer)
         let trainer = try SophonTrainer.resume(from: path, restricted: restricted, original: original)
         context.session.add(trainer.classifier.body, name: name)
         context.session.classifierHeads[name] = trainer.classifier.head

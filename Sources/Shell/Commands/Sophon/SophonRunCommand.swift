@@ -6,7 +6,7 @@ enum SophonRunCommand: Command {
     static let info = CommandInfo(
         name: "sophon run", abstract: "Run N SOPHON iterations (progress, periodic checkpoints, stops at the guard or Ctrl-C).",
         arguments: "N",
-        flags: [FlagInfo("restricted", value: "PATH", "restricted-task reviews for a new run (default \(SophonSupport.defaultRestricted))"),
+        flags: [FlagInfo("restricted", value: "PATH", "restricted-task reviews for a new run (default \(DataLayout.shortTrainReviews))"),
                 FlagInfo("every", value: "K", "print every K-th iteration (default 1)"),
                 FlagInfo("out", value: "PATH", "checkpoint (with state) written every --save-every iterations, on Ctrl-C and at the end"),
                 FlagInfo("save-every", value: "K", "checkpoint interval with --out (default 10)"),
@@ -21,7 +21,7 @@ enum SophonRunCommand: Command {
         let saveEvery = max(1, try arguments.int("save-every", default: 10))
         let out = try arguments.string("out").map { try context.session.writablePath($0, for: "sophon run --out") }
         let plot = try Plot.destination(arguments, context)
-        let trainer = try SophonSupport.trainer(context, restrictedPath: arguments.string("restricted"))
+        let trainer = try ProcedureRuns.current(SophonTrainer.self, context) { settings in arguments.string("restricted").map { settings.restrictedData = $0 } }
         let started = Date(), first = trainer.iteration
         func save() throws {
             guard let out else { return }
@@ -39,7 +39,7 @@ enum SophonRunCommand: Command {
                     context.progress(String(format: "iteration %d (%d/%d)  query acc %.3f, last steps %.3f  NTR %.3f  ppl %.2f  %.1f s/it  ETA %.1f min",
                                             report.iteration, done, count, report.queryAccuracy, report.finalQueryAccuracy ?? .nan, report.reinforcementLoss,
                                             report.heldOutPerplexity, perIteration, perIteration * Double(count - done) / 60))
-                    if done % every == 0 || done == count { context.endProgress(); context.print(SophonSupport.line(report)) }
+                    if done % every == 0 || done == count { context.endProgress(); context.print(report.line) }
                     if out != nil && (trainer.iteration - first) % saveEvery == 0 { try save() }
                 case let .rolledBack(loss, limit):
                     context.endProgress()
@@ -64,7 +64,7 @@ enum SophonRunCommand: Command {
         try save()
         context.note(String(format: "%d iterations in %.1f s", trainer.iteration - first, Date().timeIntervalSince(started)))
         context.set("iteration", .int(trainer.iteration))
-        if let last { context.set("report", SophonSupport.json(last)) }
+        if let last { context.set("report", last.fields) }
         try Plot.write(figure(trainer), to: plot, what: "SOPHON curves", context)
     }
 

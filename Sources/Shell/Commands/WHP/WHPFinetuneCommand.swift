@@ -11,7 +11,7 @@ enum WHPFinetuneCommand: Command {
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         let plot = try Plot.destination(a, context)
-        let procedure = try WHPSupport.procedure(context)
+        let procedure = try ProcedureRuns.current(WHPProcedure.self, context)
         let show = WHPSupport.reporter(context)
         var losses: [(x: Double, y: Double)] = []
         func figure() -> String {

@@ -9,7 +9,7 @@ enum WHPLabelsCommand: Command {
                                   examples: ["whp labels", "whp labels --show-block 5"])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
-        let procedure = try WHPSupport.procedure(context)
+        let procedure = try ProcedureRuns.current(WHPProcedure.self, context)
         try procedure.buildLabels(report: WHPSupport.reporter(context))
         context.endProgress()
         let tokenizer = try context.session.tokenizer()

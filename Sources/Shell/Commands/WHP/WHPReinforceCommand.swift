@@ -9,7 +9,7 @@ enum WHPReinforceCommand: Command {
                                   discussion: "The baseline is untouched. Ctrl-C stops at the next step; `whp reinforce` again continues.")
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
-        let procedure = try WHPSupport.procedure(context)
+        let procedure = try ProcedureRuns.current(WHPProcedure.self, context)
         let current = context.session.currentName
         let model = try procedure.reinforce(report: WHPSupport.reporter(context))
         context.endProgress()

@@ -1,4 +1,5 @@
 // WHPTranslateCommand.swift — `whp translate`: one block beside its translation.
+import Procedures
 enum WHPTranslateCommand: Command {
     static let info = CommandInfo(name: "whp translate", abstract: "Show a target block and its anchored-term translation side by side.",
                                   arguments: "[TEXT]",
@@ -6,7 +7,7 @@ enum WHPTranslateCommand: Command {
                                   examples: ["whp translate --block 3", #"whp translate "Holmes looked at Watson.""#])
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
-        let procedure = try WHPSupport.procedure(context)
+        let procedure = try ProcedureRuns.current(WHPProcedure.self, context)
         let tokenizer = try context.session.tokenizer()
         let original: [Int32]
         if a.positionals.isEmpty {

@@ -1,0 +1,57 @@
+// ELMRun.swift — how an ELM run starts (a LoRA-adapted copy of the current model, the Holmes books'
+// training split as concept passages, the original domain's as retain passages) and how it reports.
+import Autograd
+import Foundation
+import GPT2
+
+extension ELMProcedure {
+    public static let trainsInPlace = false
+
+    /// ELM trains a copy of the current model, added to the session as `NAME-elm`.
+    public static func start(_ start: ProcedureStart, settings: ELMSettings) throws -> StartedRun<ELMProcedure> {
+        // The training pools only, by the same token split as pretraining and every measurement.
+        func text(_ files: [String]) throws -> String {
+            try TokenCorpus.trainingText(of: files, tokenizer: start.tokenizer, cacheDirectory: DataLayout.tokenCache).joined(separator: "\n\n")
+        }
+        let retainFiles = DataLayout.textFiles(in: DataLayout.originalDomainFolder)
+        guard !retainFiles.isEmpty else { throw GPT2Error("elm: no text files under \(DataPaths.resolve(DataLayout.originalDomainFolder))") }
+        var rng = RNG(seed: settings.seed)
+        var forget = passages(from: try text(try DataLayout.holmesFiles(for: "elm")), characters: settings.passageCharacters)
+        var retain = passages(from: try text(retainFiles), characters: settings.passageCharacters)
+        rng.shuffle(&forget)
+        rng.shuffle(&retain)
+        let pairs = try promptPairs(settings)
+        let name = start.modelName + "-elm"
+        let procedure = try ELMProcedure(model: start.model.copy(), tokenizer: start.tokenizer, forget: forget, retain: retain, pairs: pairs, settings: settings)
+        start.say("ELM on a copy of the current model, in the session as \(name): \(forget.count) concept passages, \(retain.count) retain passages, \(pairs.count) prompt pairs; LoRA rank \(settings.rank) on layers \(settings.layers.map(String.init).joined(separator: ","))")
+        return StartedRun(procedure, modelName: name, newModel: procedure.model)
+    }
+
+    /// The pairs `elm config --pairs` chose, or the source lines the demo models were trained with.
+    public static func promptPairs(_ settings: ELMSettings) throws -> [PromptPair] {
+        guard let path = settings.pairs else { return PromptPair.sourceLinePairs }
+        return try PromptPair.load(path: DataPaths.resolve(path), concept: settings.concept ?? ELMSettings.defaultConcept)
+    }
+
+    public static func noRunLines(_ settings: ELMSettings) -> [String] {
+        ["no ELM run yet; `elm prepare` or `elm step` starts one on a copy of the current model"]
+    }
+
+    public func statusLines(modelName: String, last: Int) -> [String] {
+        ["ELM model \(modelName): \(iteration) iterations, \(fluency.count) fluency continuations, adapters \(model.adapters == nil ? "merged" : "separate")"]
+            + log.enumerated().suffix(max(0, last)).map { "  " + $0.element.line(iteration: $0.offset + 1) }
+    }
+
+    public var statusFields: [(String, JSONValue)] {
+        [("iteration", .int(iteration)), ("log", .array(log.map(\.fields)))]
+    }
+}
+
+extension ELMTermLosses {
+    /// The iteration as `elm step`, `elm run` and `elm status` print it.
+    public func line(iteration: Int) -> String {
+        String(format: "iteration %d: erase %.4f, retain %.4f, fluency %.4f", iteration, erase, retain, fluency)
+    }
+
+    public var fields: JSONValue { .object([("erase", .number(erase)), ("retain", .number(retain)), ("fluency", .number(fluency))]) }
+}

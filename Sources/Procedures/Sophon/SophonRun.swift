@@ -1,0 +1,81 @@
+// SophonRun.swift — how a SOPHON run starts on the session's current model (its data, its head, the
+// iteration-0 check that the simulated attacker learns), and how it reports: one line and one JSON
+// record per iteration, and its status.
+import Autograd
+import Foundation
+import GPT2
+
+extension SophonTrainer {
+    public static let trainsInPlace = true
+
+    /// Trains the current model in place, with the classification head the session keeps for it
+    /// (or a new N(0, 0.02) one), on the restricted reviews of `settings.restrictedData`.
+    public static func start(_ start: ProcedureStart, settings given: SophonSettings) throws -> StartedRun<SophonTrainer> {
+        var settings = given
+        settings.restrictedData = settings.restrictedData ?? DataLayout.shortTrainReviews
+        let model = start.model
+        let restricted = try loadReviews(settings.restrictedData, tokenizer: start.tokenizer, model: model, maxTokens: settings.maxReviewTokens)
+        let original = try DataLayout.originalDomain(tokenizer: start.tokenizer)
+        let classifier: SequenceClassifier
+        if let head = start.classifierHead, head.shape == [2, model.config.embeddingSize] {
+            classifier = SequenceClassifier(body: model, head: head.copyAsParameter())
+        } else {
+            var rng = RNG(seed: settings.seed &+ 1)
+            classifier = SequenceClassifier(body: model, rng: &rng)
+        }
+        start.say("SOPHON on \(start.modelName): restricted \(restricted.name) (\(restricted.count) reviews), original domain \(original.parts.map(\.name).joined(separator: " + "))")
+        let trainer = try SophonTrainer(classifier: classifier, settings: settings, restricted: restricted, original: original)
+        start.say(String(format: "guard: original-domain loss at the start %.4f (perplexity %.2f); it stops above %.4f (perplexity %.2f)",
+                         trainer.startingHeldOutLoss, exp(trainer.startingHeldOutLoss), trainer.guardLimit, exp(trainer.guardLimit)))
+        // Iteration 0: does the simulated attacker learn the task at all? If not, FTS has nothing to suppress.
+        let accuracies = try trainer.calibrate()
+        start.say("iteration 0: the simulated attackers reach query accuracy " + zip(settings.environments, accuracies)
+            .map { String(format: "%.3f (%@)", $1, $0.description) }.joined(separator: ", ") + " after \(settings.innerSteps) steps")
+        if let worst = accuracies.min(), worst < attackerLearnsThreshold {
+            start.say(String(format: "warning: a simulated attacker stays at %.3f (< %.2f): it does not learn the task, so suppression has nothing to suppress; raise --inner-steps, --support or the environment's learning rate", worst, attackerLearnsThreshold))
+        }
+        return StartedRun(trainer, modelName: start.modelName, classifierHead: classifier.head)
+    }
+
+    /// Labelled reviews (`label<TAB>text` .tsv or .jsonl) as SOPHON and the attacks read them: each cut to
+    /// `maxTokens` (and to the model's context). Nil: the short training reviews.
+    public static func loadReviews(_ path: String?, tokenizer: BPETokenizer, model: GPT2Model, maxTokens: Int) throws -> SentimentDataset {
+        let resolved = DataPaths.resolve(path ?? DataLayout.shortTrainReviews)
+        return try SentimentDataset(name: URL(fileURLWithPath: resolved).lastPathComponent, texts: try SentimentDataset.read(resolved),
+                                    tokenizer: tokenizer, maxTokens: min(maxTokens, model.config.contextLength))
+    }
+
+    public static func noRunLines(_ settings: SophonSettings) -> [String] {
+        ["no SOPHON run yet; `sophon step` starts one on the current model with these settings:"] + describe(settings).map { "  " + $0 }
+    }
+
+    public func statusLines(modelName: String, last: Int) -> [String] {
+        ["SOPHON on \(modelName): \(iteration) iterations; restricted \(restricted.name) (\(restricted.count) reviews)"]
+            + Self.describe(settings).map { "  " + $0 }
+            + [String(format: "  held-out original loss at the start %.4f (ppl %.2f), guard limit %.4f", startingHeldOutLoss, exp(startingHeldOutLoss), guardLimit)]
+            + log.suffix(max(0, last)).map { "  " + $0.line }
+    }
+
+    public var statusFields: [(String, JSONValue)] {
+        [("iteration", .int(iteration)), ("log", .array(log.map(\.fields)))]
+    }
+}
+
+extension SophonIterationReport {
+    /// The iteration as `sophon step`, `sophon run` and `sophon status` print it.
+    public var line: String {
+        String(format: "iteration %d: FTS query loss %.4f, accuracy %.3f (%@), NTR loss %.4f, guard original-domain ppl %.2f",
+               iteration, queryLoss, queryAccuracy, environmentAccuracy.map { String(format: "%.2f", $0) }.joined(separator: "/"),
+               reinforcementLoss, heldOutPerplexity) + (drawnEnvironments.map { " (drawn: \($0.joined(separator: "/")))" } ?? "")
+    }
+
+    /// The iteration for `--json`.
+    public var fields: JSONValue {
+        .object([("iteration", .int(iteration)), ("query_loss", .number(queryLoss)), ("query_accuracy", .number(queryAccuracy)),
+                 ("final_query_accuracy", finalQueryAccuracy.map(JSONValue.number) ?? .null),
+                 ("drawn_environments", drawnEnvironments.map { .array($0.map(JSONValue.string)) } ?? .null),
+                 ("environment_accuracy", .array(environmentAccuracy.map(JSONValue.number))),
+                 ("ntr_loss", .number(reinforcementLoss)), ("heldout_loss", .number(heldOutLoss)),
+                 ("heldout_perplexity", .number(heldOutPerplexity))])
+    }
+}
