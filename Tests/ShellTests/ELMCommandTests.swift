@@ -62,4 +62,31 @@ struct ELMCommandTests {
         #expect(shell.run("elm config --retain firm").contains("--retain expects hard or soft, got 'firm'"))
         #expect(shell.shell.errorCount == 1)   // --retain firm is refused
     }
+
+    @Test func resumeContinuesBitExactly() throws {
+        // Save in the middle of a gradient accumulation (accumulation 2, after 3 iterations), resume in a
+        // new session, and the next iterations print the same losses and leave the same adapted model
+        // as one uninterrupted run. With dropout on, so the RNG state matters too.
+        let path = try tinyModelWithRoomForPrefixes(seed: 5, file: "elm-resume-base.h5")
+        let setup = ["load model \(path) --name gpt2-mini",
+                     "elm config --fluency-samples 2 --fluency-tokens 4 --accumulation 2 --layers 0 --lr 1e-2", "elm prepare"]
+        let straight = CapturingShell()
+        for line in setup { straight.run(line) }
+        straight.run("elm run 3 --every 1")
+        // The loss lines only: progress lines carry timings.
+        func losses(_ output: String) -> [Substring] { output.split(separator: "\n").filter { $0.contains(": erase") } }
+        let expected = losses(straight.run("elm run 2 --every 1"))
+        #expect(expected.count == 2)
+        let expectedScore = straight.run(#"score "Holmes looked at Watson.""#)
+        let checkpoint = temporaryPath("elm-resume.h5")
+        let first = CapturingShell()
+        for line in setup { first.run(line) }
+        #expect(first.run("elm run 3 --every 1 --out \(checkpoint)").contains("iteration 3: erase"))
+        let second = CapturingShell()
+        #expect(second.run("elm resume \(checkpoint)").contains("resumed ELM on elm at iteration 3"))
+        #expect(losses(second.run("elm run 2 --every 1")) == expected)
+        #expect(second.run(#"score "Holmes looked at Watson.""#) == expectedScore)
+        #expect(second.run("elm resume \(path)").contains("no ELM state to resume"))
+        #expect(first.shell.errorCount == 0 && second.shell.errorCount == 1 && straight.shell.errorCount == 0)
+    }
 }

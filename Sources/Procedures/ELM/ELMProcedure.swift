@@ -94,12 +94,12 @@ public final class ELMProcedure {
                                      "Changing the subject to something more pleasant,",
                                      "I would rather not go into that; instead,",
                                      "Setting that aside, here is a different story:"]
-    public private(set) var fluency: [(prompt: [Int32], continuation: [Int32])] = []
-    public private(set) var iteration = 0
-    public private(set) var log: [ELMTermLosses] = []
-    private let optimizer: Adam
+    public internal(set) var fluency: [(prompt: [Int32], continuation: [Int32])] = []
+    public internal(set) var iteration = 0
+    public internal(set) var log: [ELMTermLosses] = []
+    let optimizer: Adam
     private let tokenizer: BPETokenizer
-    private var rng: RNG
+    var rng: RNG
 
     /// Attaches fresh adapters to `model` (trained in place: pass a copy to keep the original).
     public init(model: GPT2Model, tokenizer: BPETokenizer, forget: [String], retain: [String], pairs: [PromptPair], settings: ELMSettings) throws {
@@ -146,9 +146,18 @@ public final class ELMProcedure {
     /// Guided continuations of concept passages: at each step the frozen model's next-token
     /// log-probabilities on `passage. deflection` minus γ·(expert − novice) on the generated text alone.
     public func prepare(shouldStop: () -> Bool = { Interrupt.isRequested }, report: (Int, Int) -> Void = { _, _ in }) throws {
+        try frozen { try generateFluency(shouldStop: shouldStop, report: report) }
+    }
+
+    /// Runs `body` on the frozen teacher (the adapters off), and turns them back on even when it throws.
+    private func frozen<T>(_ body: () throws -> T) rethrows -> T {
         let enabled = adapters.enabled
         adapters.enabled = false
         defer { adapters.enabled = enabled }
+        return try body()
+    }
+
+    private func generateFluency(shouldStop: () -> Bool, report: (Int, Int) -> Void) throws {
         let context = model.config.contextLength
         while fluency.count < settings.fluencySamples {
             if shouldStop() { throw Interrupted("elm prepare: stopped after \(fluency.count) of \(settings.fluencySamples) continuations") }
@@ -212,9 +221,7 @@ public final class ELMProcedure {
         scale(erase, settings.eraseScale / Float(settings.accumulation)).backward()
         // (2) Retain: CE to the frozen model's own greedy predictions on other text.
         let r = tokens(retain[k % retain.count], limit: model.config.contextLength)
-        adapters.enabled = false
-        let frozenLogits = try GradMode.withNoGrad { try model.logits(TokenBatch(sequences: [r])) }
-        adapters.enabled = true
+        let frozenLogits = try frozen { try GradMode.withNoGrad { try model.logits(TokenBatch(sequences: [r])) } }
         let vocab = model.config.vocabSize
         let retainHidden = try model.hiddenStates(TokenBatch(sequences: [r]), training: true, rng: &rng)
         let retainLoss: Tensor

@@ -9,9 +9,19 @@ extension ELMProcedure {
 
     /// ELM trains a copy of the current model, added to the session as `NAME-elm`.
     public static func start(_ start: ProcedureStart, settings: ELMSettings) throws -> StartedRun<ELMProcedure> {
-        // The training pools only, by the same token split as pretraining and every measurement.
+        let (forget, retain) = try passages(settings: settings, tokenizer: start.tokenizer)
+        let pairs = try promptPairs(settings)
+        let name = start.modelName + "-elm"
+        let procedure = try ELMProcedure(model: start.model.copy(), tokenizer: start.tokenizer, forget: forget, retain: retain, pairs: pairs, settings: settings)
+        start.say("ELM on a copy of the current model, in the session as \(name): \(forget.count) concept passages, \(retain.count) retain passages, \(pairs.count) prompt pairs; LoRA rank \(settings.rank) on layers \(settings.layers.map(String.init).joined(separator: ","))")
+        return StartedRun(procedure, modelName: name, newModel: procedure.model)
+    }
+
+    /// The concept passages (the Holmes books) and retain passages (the original domain), from the
+    /// training pools only, by the same token split as pretraining and every measurement; shuffled by the seed.
+    static func passages(settings: ELMSettings, tokenizer: BPETokenizer) throws -> (forget: [String], retain: [String]) {
         func text(_ files: [String]) throws -> String {
-            try TokenCorpus.trainingText(of: files, tokenizer: start.tokenizer, cacheDirectory: DataLayout.tokenCache).joined(separator: "\n\n")
+            try TokenCorpus.trainingText(of: files, tokenizer: tokenizer, cacheDirectory: DataLayout.tokenCache).joined(separator: "\n\n")
         }
         let retainFiles = DataLayout.textFiles(in: DataLayout.originalDomainFolder)
         guard !retainFiles.isEmpty else { throw GPT2Error("elm: no text files under \(DataPaths.resolve(DataLayout.originalDomainFolder))") }
@@ -20,11 +30,7 @@ extension ELMProcedure {
         var retain = passages(from: try text(retainFiles), characters: settings.passageCharacters)
         rng.shuffle(&forget)
         rng.shuffle(&retain)
-        let pairs = try promptPairs(settings)
-        let name = start.modelName + "-elm"
-        let procedure = try ELMProcedure(model: start.model.copy(), tokenizer: start.tokenizer, forget: forget, retain: retain, pairs: pairs, settings: settings)
-        start.say("ELM on a copy of the current model, in the session as \(name): \(forget.count) concept passages, \(retain.count) retain passages, \(pairs.count) prompt pairs; LoRA rank \(settings.rank) on layers \(settings.layers.map(String.init).joined(separator: ","))")
-        return StartedRun(procedure, modelName: name, newModel: procedure.model)
+        return (forget, retain)
     }
 
     /// The pairs `elm config --pairs` chose, or the source lines the demo models were trained with.

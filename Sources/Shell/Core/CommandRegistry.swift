@@ -15,7 +15,7 @@ public enum CommandRegistry {
         SophonSaveCommand.self, SophonResumeCommand.self,
         WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
         WHPFinetuneCommand.self,
-        ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMCheckCommand.self, ELMMergeCommand.self,
+        ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMCheckCommand.self, ELMMergeCommand.self, ELMSaveCommand.self, ELMResumeCommand.self,
     ] + procedureCommands(SophonTrainer.self) + procedureCommands(WHPProcedure.self) + procedureCommands(ELMProcedure.self) + [
         PretrainCommand.self, BenchCommand.self,
     ]
