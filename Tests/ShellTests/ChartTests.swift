@@ -8,7 +8,7 @@ import Shell
 import Testing
 
 /// Every element's name and attributes, in document order.
-private final class Elements: NSObject, XMLParserDelegate {
+final class Elements: NSObject, XMLParserDelegate {
     var all: [(name: String, attributes: [String: String])] = []
     var texts: [String] = []
     /// Text by the class of the element it is in (`ytick` → ["0.2", "0.4", …]).
@@ -28,7 +28,7 @@ private final class Elements: NSObject, XMLParserDelegate {
     }
 }
 
-private func parse(_ svg: String) throws -> Elements {
+func parse(_ svg: String) throws -> Elements {
     let parser = XMLParser(data: Data(svg.utf8)), elements = Elements()
     parser.delegate = elements
     #expect(parser.parse(), "not well-formed XML")

@@ -19,6 +19,13 @@ struct ForgetReportTests {
         let a = try #require((object["models"] as? [String: Any])?["a"] as? [String: Any])
         #expect(a["forget_quality_ks_p"] as? Double == 1)   // the same weights: the same losses
         #expect(a["privleak"] as? Double == 0)
+        // The figure: four panels with one bar per model, and the AUC panel's chance line.
+        let figure = temporaryPath("forget.svg")
+        shell.run("forget report --models a --reference ref --passages 10 --length 16 --verbatim 0 --plot \(figure)")
+        let svg = try parse(try String(contentsOfFile: figure, encoding: .utf8))
+        #expect(svg.elements("svg", class: "panel").count == 4)
+        #expect(svg.elements("rect", class: "bar").count == 4 * 2)
+        #expect(svg.elements("line", class: "reference").count == 2)
     }
 
     @Test func theShippedOriginalIsFarFromTheNeverTrainedModel() throws {

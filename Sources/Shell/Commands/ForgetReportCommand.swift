@@ -13,7 +13,8 @@ enum ForgetReportCommand: Command {
                 FlagInfo("passages", value: "N", "member and held-out passages each (default 100)"),
                 FlagInfo("length", value: "T", "tokens per passage (default 128)"),
                 FlagInfo("verbatim", value: "N", "member passages prompted for verbatim memorisation (default 40; prompt and continuation are half the length each)"),
-                FlagInfo("data", value: "DIR", "corpus folder (default \(DataLayout.root))")],
+                FlagInfo("data", value: "DIR", "corpus folder (default \(DataLayout.root))"),
+                Plot.flag("four panels, one bar per model: the register probes' answer probability, membership-inference AUC, forget quality and original-domain perplexity")],
         examples: ["forget report --models gpt2-mini,gpt2-mini-noholmes", "forget report --models gpt2-mini,unlearned --passages 50"],
         discussion: """
         Members are passages of the Holmes books' training part (what gpt2-mini trained on); held-out passages come from \
@@ -34,6 +35,7 @@ enum ForgetReportCommand: Command {
         guard length >= 16, length <= models.map({ $0.1.config.contextLength }).min() ?? 0, count >= 10, verbatim >= 0 else {
             throw UsageError("forget report: --length must be 16 to the models' context, --passages at least 10, --verbatim not negative")
         }
+        let plot = try Plot.destination(arguments, context)
         let tokenizer = try context.session.tokenizer()
         let sources = try PretrainCommand.sources(data: arguments.string("data"), resolve: DataPaths.resolve)
         let corpus = try TokenCorpus(sources: sources.filter { ["holmes", "original", "wikitext"].contains($0.name) }, tokenizer: tokenizer,
@@ -93,6 +95,25 @@ enum ForgetReportCommand: Command {
         for (label, values) in rows {
             context.print(label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
                           + zip(values, widths).map { "  " + $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined())
+        }
+        if plot != nil {
+            let register = probes.sets.first { $0.name == "register" }?.name ?? probes.sets.first?.name
+            let answer = shown.map { column -> Bar in
+                let e = column.probes.first { $0.name == register }?.answerProbabilityEstimate
+                return Bar(label: column.name, value: e?.value ?? .nan, interval: e.map { ($0.lower, $0.upper) })
+            }
+            let auc = shown.map { Bar(label: $0.name, value: $0.memorisation.minKPlusPlusAUC) }
+            let quality = shown.map { column in
+                Bar(label: column.name, value: (try? KolmogorovSmirnov(column.memorisation.memberLosses, reference.memorisation.memberLosses)).map { max(0, -log10(max($0.pValue, 1e-300))) } ?? .nan)
+            }
+            let perplexity = shown.map { column in Bar(label: column.name, value: column.perplexity.first { $0.0 == "original" }?.1 ?? .nan) }
+            let figure = BarChart.panels([
+                BarChart.svg(answer, title: "\(register ?? "") probes: answer probability (95%)", yLabel: "probability"),
+                BarChart.svg(auc, title: "membership inference: Min-K%++ AUC", yLabel: "AUC", reference: ReferenceLine(y: 0.5, label: "chance")),
+                BarChart.svg(quality, title: "forget quality: −log10 KS p vs \(referenceName)", yLabel: "−log10 p", reference: ReferenceLine(y: -log10(0.05), label: "p = 0.05")),
+                BarChart.svg(perplexity, title: "original-domain perplexity", yLabel: "perplexity"),
+            ], title: "forget report on the Holmes books (reference \(referenceName))")
+            try Plot.write(figure, to: plot, what: "forget report", context)
         }
         context.set("models", .object(shown.map { column in
             (column.name, .object([
