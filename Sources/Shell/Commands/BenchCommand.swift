@@ -8,17 +8,17 @@ import GPT2
 
 enum BenchCommand: Command {
     static let info = CommandInfo(
-        name: "bench", abstract: "Measure SGEMM, an MLP step, GPT-2 training/forward/generation speed, a SOPHON iteration and an attack epoch (release builds).",
-        arguments: "sgemm|mlp|train|forward|features|generate|sophon|finetune",
+        name: "bench", abstract: "Measure SGEMM, an MLP step, GPT-2 training/forward/generation speed, a SOPHON iteration, an attack epoch, an ELM update and the forget report (release builds).",
+        arguments: "sgemm|mlp|train|forward|features|generate|sophon|finetune|elm|probes",
         flags: [FlagInfo("layers", value: "L", "GPT-2 blocks (default 12: GPT-2 124M)"), FlagInfo("width", value: "D", "n_embd (default 768)"),
                 FlagInfo("heads", value: "H", "heads (default 12)"), FlagInfo("seq", value: "T", "tokens per row (default 128)"),
                 FlagInfo("batch", value: "B", "rows (default 4)"), FlagInfo("new", value: "N", "generated tokens (default 128)"),
                 FlagInfo("reps", value: "R", "timed repetitions; the median is reported (default 5)")],
-        examples: ["bench sgemm", "bench train --batch 4 --seq 128", "bench generate --new 128", "bench sophon --reps 1", "bench finetune --reps 1"],
-        discussion: "sophon and finetune run on a copy of the current model (gpt2-mini by default); sophon at the settings of `sophon config`.")
+        examples: ["bench sgemm", "bench train --batch 4 --seq 128", "bench generate --new 128", "bench sophon --reps 1", "bench finetune --reps 1", "bench elm", "bench probes --reps 1"],
+        discussion: "sophon, finetune, elm and probes run on the current model (gpt2-mini by default; the training ones on a copy); sophon and elm at the settings of `sophon config` and `elm config`.")
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let what = try arguments.positional(0, "a workload: sgemm, mlp, train, forward, features, generate, sophon or finetune")
+        let what = try arguments.positional(0, "a workload: sgemm, mlp, train, forward, features, generate, sophon, finetune, elm or probes")
         let reps = max(1, try arguments.int("reps", default: 5))
         context.note("threads: \(Threads.count)")
         context.set("threads", .int(Threads.count))
@@ -29,7 +29,9 @@ enum BenchCommand: Command {
         case "train", "forward", "features", "generate": try gpt2(what, arguments, context, reps: reps)
         case "sophon": try sophonIteration(context, reps: reps)
         case "finetune": try finetuneEpoch(context, reps: reps)
-        default: throw UsageError("bench: unknown workload \(what) (expected sgemm, mlp, train, forward, features, generate, sophon or finetune)")
+        case "elm": try elmUpdate(context, reps: reps)
+        case "probes": try forgetReport(context, reps: reps)
+        default: throw UsageError("bench: unknown workload \(what) (expected sgemm, mlp, train, forward, features, generate, sophon, finetune, elm or probes)")
         }
     }
 

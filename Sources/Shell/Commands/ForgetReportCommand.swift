@@ -25,6 +25,28 @@ enum ForgetReportCommand: Command {
         Rates and means come with 95% intervals (Wilson for hit rates, bootstrap over passages or probes otherwise).
         """)
 
+    typealias Column = (name: String, memorisation: ConceptMemorisation, probes: [ProbeSummary], perplexity: [(String, Double)])
+
+    /// Every metric of one model: memorisation and membership on the concept passages, the probes, and
+    /// perplexity on 32 held-out windows of each other source.
+    static func measure(_ name: String, _ model: GPT2Model, passages: ConceptPassages, verbatim: Int, probes: ProbeSets, corpus: TokenCorpus,
+                        tokenizer: BPETokenizer, _ context: CommandContext) throws -> Column {
+        let length = passages.members.first?.count ?? 0
+        let memorisation = try ConceptMemorisation.measure(model: model, passages: passages, verbatimCount: verbatim, prefix: length / 2,
+                                                           continuation: length / 2, progress: { done, total in
+            context.progress("\(name): \(done)/\(total) passages")
+        })
+        context.endProgress()
+        let summaries = try probes.sets.map { try KnowledgeProber.run(model: model, tokenizer: tokenizer, name: $0.name, probes: $0.probes,
+                                                                      maxNewTokens: probes.maxNewTokens) }
+        var perplexity: [(String, Double)] = []
+        for (index, part) in corpus.parts.enumerated() where part.name != "holmes" {
+            let windows = corpus.heldOutWindows(part: index, length: model.config.contextLength - 1, limit: 32)
+            perplexity.append((part.name, exp(try meanLoss(model: model, windows: windows, batchSize: 8))))
+        }
+        return (name, memorisation, summaries, perplexity)
+    }
+
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         guard let list = arguments.string("models") else { throw UsageError("forget report: --models A,B,... is required") }
         let names = list.split(separator: ",").map(String.init)
@@ -46,21 +68,9 @@ enum ForgetReportCommand: Command {
         context.print("forget report on the Holmes books: \(passages.members.count) member and \(passages.holdout.count) held-out passages of \(length) tokens, "
                       + "\(min(verbatim, passages.members.count)) verbatim prompts; reference \(referenceName)")
 
-        var columns: [(name: String, memorisation: ConceptMemorisation, probes: [ProbeSummary], perplexity: [(String, Double)])] = []
+        var columns: [Column] = []
         for (name, model) in models {
-            let memorisation = try ConceptMemorisation.measure(model: model, passages: passages, verbatimCount: verbatim, prefix: length / 2,
-                                                               continuation: length / 2, progress: { done, total in
-                context.progress("\(name): \(done)/\(total) passages")
-            })
-            context.endProgress()
-            let summaries = try probes.sets.map { try KnowledgeProber.run(model: model, tokenizer: tokenizer, name: $0.name, probes: $0.probes,
-                                                                          maxNewTokens: probes.maxNewTokens) }
-            var perplexity: [(String, Double)] = []
-            for (index, part) in corpus.parts.enumerated() where part.name != "holmes" {
-                let windows = corpus.heldOutWindows(part: index, length: model.config.contextLength - 1, limit: 32)
-                perplexity.append((part.name, exp(try meanLoss(model: model, windows: windows, batchSize: 8))))
-            }
-            columns.append((name, memorisation, summaries, perplexity))
+            columns.append(try measure(name, model, passages: passages, verbatim: verbatim, probes: probes, corpus: corpus, tokenizer: tokenizer, context))
         }
         guard let reference = columns.first(where: { $0.name == referenceName }) else { return }
         let shown = columns.filter { names.contains($0.name) } + (names.contains(referenceName) ? [] : [reference])
