@@ -223,6 +223,11 @@ struct ShellCommandTests {
         let saved = temporaryPath("saved.h5")
         shell.run("save " + saved, "load model \(saved) --name copy", "use gpt2-mini")
         #expect(shell.run("diff gpt2-mini copy").hasPrefix("0 of 16"))
+        // A snapshot without a name gets the first free snapshot-N; `models` lists them.
+        #expect(shell.run("snapshot").hasPrefix("snapshot snapshot-1:"))
+        #expect(shell.run("snapshot").hasPrefix("snapshot snapshot-2:"))
+        let models = shell.run("models")
+        #expect(models.contains("snapshot before (of gpt2-mini)") && models.contains("snapshot snapshot-2 (of gpt2-mini)"))
         #expect(shell.shell.errorCount == 0)
     }
 
