@@ -228,6 +228,10 @@ struct ShellCommandTests {
         #expect(shell.run("snapshot").hasPrefix("snapshot snapshot-2:"))
         let models = shell.run("models")
         #expect(models.contains("snapshot before (of gpt2-mini)") && models.contains("snapshot snapshot-2 (of gpt2-mini)"))
+        // Restoring under a run that trains the model says what the run kept.
+        shell.run("sophon config --inner-steps 1 --support 2 --query 2 --ntr-batch 1 --ntr-length 16 --guard-windows 1 --max-tokens 16 --env sgd:1e-3:all",
+                  "sophon step --restricted examples/data/sentiment/imdb_short_test.tsv")
+        #expect(shell.run("restore before").contains("note: the sophon run on gpt2-mini keeps its optimizer state and position (at iteration 1)"))
         #expect(shell.shell.errorCount == 0)
     }
 
