@@ -83,4 +83,18 @@ struct RecordingTests {
         let svg = try #require((outputs[1]["data"] as? [String: Any])?["image/svg+xml"] as? String)
         #expect(svg == (try String(contentsOfFile: figure, encoding: .utf8)))
     }
+
+    @Test func theClassroomNotebookIsTheClassroomSessionExported() throws {
+        // examples/classroom.ipynb is what `lethe export sessions/classroom.lethe` writes, figures and all:
+        // re-export after recording the lesson again.
+        let exported = temporaryPath("classroom.ipynb")
+        try Notebook.export(script: "sessions/classroom.lethe", to: exported)
+        let fresh = try Data(contentsOf: URL(fileURLWithPath: exported))
+        let committed = try Data(contentsOf: URL(fileURLWithPath: "examples/classroom.ipynb"))
+        #expect(fresh == committed, "examples/classroom.ipynb is out of date: lethe export sessions/classroom.lethe examples/classroom.ipynb")
+        let notebook = try #require(try JSONSerialization.jsonObject(with: committed) as? [String: Any])
+        let figures = (notebook["cells"] as? [[String: Any]] ?? []).flatMap { $0["outputs"] as? [[String: Any]] ?? [] }
+            .filter { ($0["data"] as? [String: Any])?["image/svg+xml"] != nil }
+        #expect(figures.count == 3)   // the attack curves, the probes across models, relearning
+    }
 }

@@ -16,9 +16,14 @@ public enum CommandRegistry {
         WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
         WHPFinetuneCommand.self,
         ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMCheckCommand.self, ELMMergeCommand.self, ELMSaveCommand.self, ELMResumeCommand.self,
-    ] + procedureCommands(SophonTrainer.self) + procedureCommands(WHPProcedure.self) + procedureCommands(ELMProcedure.self) + [
+    ] + procedures.flatMap { procedureCommands($0) } + [
         PretrainCommand.self, BenchCommand.self,
     ]
+
+    /// Every procedure: each gets `NAME config`, `NAME status` and `NAME reset` generated.
+    static let procedures: [any Procedure.Type] = [SophonTrainer.self, WHPProcedure.self, ELMProcedure.self]
+    /// The words procedures' commands start with (those commands change the session).
+    static var procedureNames: Set<String> { Set(procedures.map { $0.name }) }
 
     /// The commands every procedure has, generated from its declaration.
     static func procedureCommands<P: Procedure>(_ kind: P.Type) -> [any Command.Type] {

@@ -33,7 +33,7 @@ enum CompareCommand: Command {
             throw UsageError("compare: expected a command after the flags (e.g. perplexity, probes, generate), got '\(words.first ?? "")'")
         }
         let name = found.command.info.name
-        guard !excluded.contains(name) && !name.hasPrefix("sophon") && !name.hasPrefix("elm") && !name.hasPrefix("whp") else {
+        guard !excluded.contains(name) && !CommandRegistry.procedureNames.contains(found.command.info.words.first ?? "") else {
             throw UsageError("compare: \(name) changes the session; compare runs commands that measure or look (perplexity, probes, zeroshot, generate, logits, lens, score, …)")
         }
         let innerWords = Array(words.dropFirst(found.wordCount))
