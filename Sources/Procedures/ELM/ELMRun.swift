@@ -53,6 +53,51 @@ extension ELMProcedure {
     }
 }
 
+extension ELMProcedure: SteppedProcedure {
+    public static let stepHelp = ProcedureHelp(abstract: "One ELM iteration (erase, retain and fluency terms on one passage each).", examples: ["elm step"])
+    public static let runHelp = ProcedureHelp(
+        abstract: "Run N ELM iterations (progress; Ctrl-C stops between iterations; `elm run` continues).",
+        examples: ["elm run 200 --every 20", "elm run 4000 --every 100 --out runs/elm.h5"],
+        discussion: "A long run spans sittings: `elm resume PATH` then `elm run` continues it bit-exactly.")
+    public static let figureHelp = "the three terms' losses over every iteration so far"
+    public static let defaultEvery = 10
+    public static let defaultSaveEvery = 100
+    public static let startFlags: [String] = []
+
+    public func prepareToStep(progress: (String) -> Void) throws {
+        if fluency.isEmpty && settings.fluencyScale > 0 { try prepare(report: { done, total in progress("fluency data \(done)/\(total)") }) }
+    }
+
+    public func advance(progress: (Int, Int) -> Void) throws -> StepOutcome<ELMTermLosses> {
+        try prepareToStep(progress: { _ in })
+        return .completed(try step())
+    }
+
+    public func line(_ losses: ELMTermLosses) -> String { losses.line(iteration: iteration) }
+    public func fields(_ losses: ELMTermLosses) -> [(String, JSONValue)] {
+        [("erase", .number(losses.erase)), ("retain", .number(losses.retain)), ("fluency", .number(losses.fluency))]
+    }
+
+    /// The mean of each term over the iterations since the last line.
+    public func runLine(_ window: [ELMTermLosses]) -> String {
+        let n = Double(max(1, window.count))
+        let mean = ELMTermLosses(erase: window.map(\.erase).reduce(0, +) / n, retain: window.map(\.retain).reduce(0, +) / n,
+                                 fluency: window.map(\.fluency).reduce(0, +) / n)
+        return mean.line(iteration: iteration) + " (mean of \(window.count))"
+    }
+
+    public func saveCheckpoint(to path: String) throws { try save(to: path) }
+
+    /// The three terms' losses over every iteration so far.
+    public var figure: ProcedureFigure {
+        func series(_ label: String, _ value: (ELMTermLosses) -> Double) -> (label: String, points: [(x: Double, y: Double)]) {
+            (label, log.enumerated().map { (Double($0.offset + 1), value($0.element)) })
+        }
+        return ProcedureFigure(title: "ELM: the three terms per iteration", xLabel: "iteration", yLabel: "loss (nats)",
+                               series: [series("erase", \.erase), series("retain", \.retain), series("fluency", \.fluency)])
+    }
+}
+
 extension ELMTermLosses {
     /// The iteration as `elm step`, `elm run` and `elm status` print it.
     public func line(iteration: Int) -> String {

@@ -29,6 +29,8 @@ extension SophonSettings {
          .number("support", \.supportSize, value: "N", help: "support reviews per inner step (default 8)"),
          .number("query", \.querySize, value: "N", help: "query reviews per inner step (default 8)"),
          .number("clip", \.clip, value: "C", help: "FTS gradient-norm clip (default 0.5)"),
+         .text("restricted", \.restrictedData, value: "PATH", help: "restricted-task reviews, label<TAB>text .tsv or .jsonl (default \(DataLayout.shortTrainReviews))",
+               fixedOnceStarted: true),
          .number("max-tokens", \.maxReviewTokens, value: "N", help: "restricted reviews cut to N tokens (default 128)", fixedOnceStarted: true),
          .choice("ntr", \.reinforcement, help: "NTR objective (default lm: the full causal-LM loss)"),
          .number("ntr-batch", \.reinforcementBatch, value: "N", help: "NTR windows per step (default 8)"),

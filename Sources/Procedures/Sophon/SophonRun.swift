@@ -1,6 +1,6 @@
 // SophonRun.swift — how a SOPHON run starts on the session's current model (its data, its head, the
-// iteration-0 check that the simulated attacker learns), and how it reports: one line and one JSON
-// record per iteration, and its status.
+// iteration-0 check that the simulated attacker learns), how it steps (`sophon step`, `sophon run`),
+// and how it reports: one line and one JSON record per iteration, its status and its figure.
 import Autograd
 import Foundation
 import GPT2
@@ -58,6 +58,49 @@ extension SophonTrainer {
 
     public var statusFields: [(String, JSONValue)] {
         [("iteration", .int(iteration)), ("log", .array(log.map(\.fields)))]
+    }
+}
+
+extension SophonTrainer: SteppedProcedure {
+    public static let stepHelp = ProcedureHelp(
+        abstract: "One SOPHON iteration on the current model: FTS (simulated fine-tunes) then NTR.", examples: ["sophon step"],
+        discussion: "The current model is trained in place (take a `snapshot` first to compare). Ctrl-C undoes the iteration in progress.")
+    public static let runHelp = ProcedureHelp(
+        abstract: "Run N SOPHON iterations (progress, periodic checkpoints, stops at the guard or Ctrl-C).",
+        examples: ["sophon run 20", "sophon run 200 --every 10 --out runs/sophon/tf_model.h5"],
+        discussion: "Ctrl-C undoes the iteration in progress, saves the checkpoint when --out is given, and stops; `sophon run` continues; `sophon resume PATH` continues a saved run in a later session.")
+    public static let figureHelp = "the simulated attacker's query accuracy and the guard's perplexity over every iteration of the run"
+    public static let defaultEvery = 1
+    public static let defaultSaveEvery = 10
+    public static let startFlags = ["restricted"]
+
+    public func advance(progress: (Int, Int) -> Void) throws -> StepOutcome<SophonIterationReport> {
+        switch try step(shouldStop: { Interrupt.isRequested }, progress: progress) {
+        case .completed(let report): return .completed(report)
+        case let .rolledBack(loss, limit):
+            return .undone(String(format: "guard: original-domain loss %.4f exceeded %.4f; the iteration was undone (model at iteration %d)", loss, limit, iteration))
+        }
+    }
+
+    public func line(_ report: SophonIterationReport) -> String { report.line }
+    public func fields(_ report: SophonIterationReport) -> [(String, JSONValue)] { [("report", report.fields)] }
+    public func progressNote(_ r: SophonIterationReport) -> String {
+        String(format: "query acc %.3f, last steps %.3f  NTR %.3f  ppl %.2f", r.queryAccuracy, r.finalQueryAccuracy ?? .nan, r.reinforcementLoss, r.heldOutPerplexity)
+    }
+    public func saveCheckpoint(to path: String) throws { try save(to: path) }
+
+    /// Query accuracy (all inner steps, and the last fifth) and guard perplexity relative to its start, per iteration.
+    public var figure: ProcedureFigure {
+        let start = exp(startingHeldOutLoss)
+        var series: [(label: String, points: [(x: Double, y: Double)])] =
+            [("simulated attacker's query accuracy, all inner steps", log.map { (Double($0.iteration), $0.queryAccuracy) })]
+        let final = log.compactMap { r in r.finalQueryAccuracy.map { (x: Double(r.iteration), y: $0) } }
+        if !final.isEmpty { series.append(("… over the last fifth of the inner steps", final)) }
+        series.append(("original-domain perplexity ÷ its start", log.map { (Double($0.iteration), $0.heldOutPerplexity / start) }))
+        let limit = settings.guardMeasure == .perplexity ? 1 + settings.guardRise : exp(guardLimit) / start
+        return ProcedureFigure(title: "SOPHON: \(settings.environments.map(\.description).joined(separator: ", ")), K = \(settings.innerSteps), \(settings.loss.rawValue) loss",
+                               xLabel: "iteration", yLabel: "accuracy / perplexity ratio", series: series,
+                               references: [(0.5, "chance"), (limit, "guard")], preferredY: 0.4...1.1)
     }
 }
 

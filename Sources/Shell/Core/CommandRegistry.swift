@@ -11,11 +11,11 @@ public enum CommandRegistry {
         SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
         ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self, FluencyCommand.self, RelearnCommand.self,
         ForgetReportCommand.self,
-        SophonStepCommand.self, SophonRunCommand.self, SophonCalibrateCommand.self, SophonEvalCommand.self,
+        SophonCalibrateCommand.self, SophonEvalCommand.self,
         SophonSaveCommand.self, SophonResumeCommand.self,
         WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
         WHPFinetuneCommand.self,
-        ELMPrepareCommand.self, ELMStepCommand.self, ELMRunCommand.self, ELMCheckCommand.self, ELMMergeCommand.self, ELMSaveCommand.self, ELMResumeCommand.self,
+        ELMPrepareCommand.self, ELMCheckCommand.self, ELMMergeCommand.self, ELMSaveCommand.self, ELMResumeCommand.self,
     ] + procedures.flatMap { procedureCommands($0) } + [
         PretrainCommand.self, BenchCommand.self,
     ]
@@ -27,7 +27,14 @@ public enum CommandRegistry {
 
     /// The commands every procedure has, generated from its declaration.
     static func procedureCommands<P: Procedure>(_ kind: P.Type) -> [any Command.Type] {
-        [ProcedureConfigCommand<P>.self, ProcedureStatusCommand<P>.self, ProcedureResetCommand<P>.self]
+        var commands: [any Command.Type] = [ProcedureConfigCommand<P>.self, ProcedureStatusCommand<P>.self, ProcedureResetCommand<P>.self]
+        if let stepped = kind as? any SteppedProcedure.Type { commands += steppedCommands(stepped) }
+        return commands
+    }
+
+    /// `NAME step` and `NAME run N`, for a procedure that advances one iteration at a time.
+    static func steppedCommands<P: SteppedProcedure>(_ kind: P.Type) -> [any Command.Type] {
+        [ProcedureStepCommand<P>.self, ProcedureRunCommand<P>.self]
     }
 
     /// The command whose words begin `words` (longest match: `load model` before `load`), and how many words it used.
