@@ -249,7 +249,14 @@ extension GPT2Model {
                 try file.setStringAttribute("lethe_config", on: "/", [configJSON], scalar: true)
                 try file.setStringAttribute("lethe_history", on: "/", history.isEmpty ? [""] : history)
                 for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
-                    try file.setStringAttribute("lethe_" + name, on: "/", [value], scalar: true)
+                    // HDF5 keeps an attribute in the object header (64 KB at most): a long value (a run's
+                    // log) is split over `lethe_NAME0`, `lethe_NAME1`, … as Keras splits its own.
+                    let chunks = GPT2Model.attributeChunks(value)
+                    if chunks.count == 1 {
+                        try file.setStringAttribute("lethe_" + name, on: "/", [value], scalar: true)
+                    } else {
+                        for (i, chunk) in chunks.enumerated() { try file.setStringAttribute("lethe_\(name)\(i)", on: "/", [chunk], scalar: true) }
+                    }
                 }
                 for (name, extra) in extras.sorted(by: { $0.key < $1.key }) {
                     try file.writeFloats("lethe/" + name, shape: extra.shape, values: extra.values)
@@ -260,13 +267,32 @@ extension GPT2Model {
         }
     }
 
-    /// Reads one string attribute written by ``save(to:extras:attributes:)`` (nil when absent).
+    /// `value` cut at character boundaries into pieces of at most `limit` UTF-8 bytes (one piece when it fits).
+    static func attributeChunks(_ value: String, limit: Int = 60_000) -> [String] {
+        guard value.utf8.count > limit else { return [value] }
+        var chunks: [String] = [], current = "", bytes = 0
+        for character in value {
+            let size = character.utf8.count
+            if bytes + size > limit { chunks.append(current); current = ""; bytes = 0 }
+            current.append(character)
+            bytes += size
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    /// Reads one string attribute written by ``save(to:extras:attributes:)`` (nil when absent), joining
+    /// the pieces of one that was split.
     public static func loadAttribute(_ name: String, from path: String) throws -> String? {
         do {
             let file = try HDF5File(readingFrom: path)
             defer { file.close() }
-            guard file.hasAttribute("lethe_" + name, on: "/") else { return nil }
-            return try file.stringAttribute("lethe_" + name, on: "/").first
+            if file.hasAttribute("lethe_" + name, on: "/") { return try file.stringAttribute("lethe_" + name, on: "/").first }
+            var chunks: [String] = []
+            while file.hasAttribute("lethe_\(name)\(chunks.count)", on: "/") {
+                chunks.append(try file.stringAttribute("lethe_\(name)\(chunks.count)", on: "/").first ?? "")
+            }
+            return chunks.isEmpty ? nil : chunks.joined()
         } catch let e as HDF5Error {
             throw GPT2Error(e.description)
         }

@@ -53,6 +53,17 @@ struct LoadingTests {
         do { _ = try GPT2Model.load(from: path); return "" } catch { return "\(error)" }
     }
 
+    @Test func longAttributesAreSplitAndJoined() throws {
+        // HDF5 refuses an attribute over 64 KB; a long run's state (its log) is longer than that.
+        let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-vlen/tf_model.h5"))
+        let long = (0..<40_000).map { "\($0)…" }.joined(separator: ",")   // ~270 KB, with 3-byte characters
+        let path = temporaryFolder() + "/long.h5"
+        try model.save(to: path, attributes: ["state": long, "short": "x"])
+        #expect(try GPT2Model.loadAttribute("state", from: path) == long)
+        #expect(try GPT2Model.loadAttribute("short", from: path) == "x")
+        #expect(try GPT2Model.loadAttribute("absent", from: path) == nil)
+    }
+
     @Test func missingTensorIsNamed() throws {
         let path = try damagedCopy { $0.removeAll { $0.name == "transformer.h.1.mlp.c_fc.bias" } }
         let message = loadError(path)

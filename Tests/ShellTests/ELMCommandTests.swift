@@ -86,6 +86,11 @@ struct ELMCommandTests {
         #expect(second.run("elm resume \(checkpoint)").contains("resumed ELM on elm at iteration 3"))
         #expect(losses(second.run("elm run 2 --every 1")) == expected)
         #expect(second.run(#"score "Holmes looked at Watson.""#) == expectedScore)
+        // And the weights themselves: merged, saved, and compared tensor by tensor.
+        let (straightPath, resumedPath) = (temporaryPath("elm-straight.h5"), temporaryPath("elm-resumed.h5"))
+        straight.run("elm merge", "save \(straightPath)")
+        second.run("elm merge", "save \(resumedPath)")
+        #expect(second.run("load model \(straightPath) --name straight", "diff straight elm").contains("0 of "))
         #expect(second.run("elm resume \(path)").contains("no ELM state to resume"))
         #expect(first.shell.errorCount == 0 && second.shell.errorCount == 1 && straight.shell.errorCount == 0)
     }

@@ -13,16 +13,16 @@ extension ELMProcedure {
         var log: [ELMTermLosses]
         var fluencyPrompts: [[Int32]]
         var fluencyContinuations: [[Int32]]
-        /// What the passages were (count and digest): a resume on different data files is refused.
+        /// What the passages and prompt pairs were (counts and a digest): a resume on different data is refused.
         var forgetCount: Int
         var retainCount: Int
         var passageDigest: UInt64
     }
 
     /// FNV-1a over every passage, in order: cheap, and changes with any edit of the data.
-    static func digest(_ forget: [String], _ retain: [String]) -> UInt64 {
+    static func digest(_ forget: [String], _ retain: [String], _ pairs: [PromptPair]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for passage in forget + ["\u{0}"] + retain {
+        for passage in forget + ["\u{0}"] + retain + ["\u{0}"] + pairs.flatMap({ [$0.expert, $0.novice] }) {
             for byte in passage.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
             hash = (hash ^ 0xff) &* 0x100_0000_01b3
         }
@@ -38,7 +38,7 @@ extension ELMProcedure {
         for p in adapters.parameters { if let grad = p.tensor.grad { extras["elm/grad/" + p.name] = ([grad.count], grad) } }
         let state = SavedState(settings: settings, iteration: iteration, rng: rng.stateWords, log: log,
                                fluencyPrompts: fluency.map(\.prompt), fluencyContinuations: fluency.map(\.continuation),
-                               forgetCount: forget.count, retainCount: retain.count, passageDigest: Self.digest(forget, retain))
+                               forgetCount: forget.count, retainCount: retain.count, passageDigest: Self.digest(forget, retain, pairs))
         let attributes = ["elm": String(decoding: try JSONEncoder().encode(state), as: UTF8.self)]
         try model.save(to: path, extras: extras, attributes: attributes)
     }
@@ -52,11 +52,11 @@ extension ELMProcedure {
         }
         let model = try GPT2Model.load(from: path)
         let (forget, retain) = try passages(settings: state.settings, tokenizer: tokenizer)
-        guard forget.count == state.forgetCount, retain.count == state.retainCount, digest(forget, retain) == state.passageDigest else {
-            throw GPT2Error("\(path): the concept or retain data changed since the run was saved (\(forget.count)/\(retain.count) passages now, \(state.forgetCount)/\(state.retainCount) then)")
+        let pairs = try promptPairs(state.settings)
+        guard forget.count == state.forgetCount, retain.count == state.retainCount, digest(forget, retain, pairs) == state.passageDigest else {
+            throw GPT2Error("\(path): the concept or retain data or the prompt pairs changed since the run was saved (\(forget.count)/\(retain.count) passages now, \(state.forgetCount)/\(state.retainCount) then)")
         }
-        let procedure = try ELMProcedure(model: model, tokenizer: tokenizer, forget: forget, retain: retain,
-                                         pairs: try promptPairs(state.settings), settings: state.settings)
+        let procedure = try ELMProcedure(model: model, tokenizer: tokenizer, forget: forget, retain: retain, pairs: pairs, settings: state.settings)
         let extras = try GPT2Model.loadExtras(from: path)
         for p in procedure.adapters.parameters {
             guard let saved = extras["lora/" + p.name], saved.values.count == p.tensor.count else {

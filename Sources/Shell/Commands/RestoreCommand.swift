@@ -20,7 +20,7 @@ enum RestoreCommand: Command {
         model.history.append("restored snapshot \(name)")
         context.print("restored \(name) into \(context.session.currentName ?? "?")")
         // A run training this model keeps its optimizer state and position: the weights alone went back.
-        for (procedure, run) in context.session.runs.sorted(by: { $0.key < $1.key }) where run.modelName == context.session.currentName {
+        for (procedure, run) in context.session.runs.sorted(by: { $0.key < $1.key }) where run.modelName == context.session.currentName && type(of: run.procedure).trainsInPlace {
             context.print("note: the \(procedure) run on \(run.modelName) keeps its optimizer state and position (\(run.procedure.position)); `\(procedure) reset` starts afresh")
         }
         context.set("restored", .string(name))

@@ -40,6 +40,7 @@ enum ProcedureStatusCommand<P: Procedure>: Command {
         let last = try arguments.int("last", default: 5)
         guard let running = context.session.run(P.self) else {
             for line in P.noRunLines(context.session.settings(for: P.self)) { context.print(line) }
+            if P.self is any SteppedProcedure.Type { context.set("iteration", .int(0)) }
             return
         }
         for line in running.procedure.statusLines(modelName: running.modelName, last: last) { context.print(line) }

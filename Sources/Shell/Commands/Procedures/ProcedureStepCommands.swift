@@ -10,12 +10,10 @@ extension SteppedProcedure {
 
     /// The run in progress, or a new one with the command's start flags applied to `NAME config`'s settings.
     static func current(_ arguments: Arguments, _ context: CommandContext) throws -> Self {
-        var flagError: Error?
-        let procedure = try ProcedureRuns.current(Self.self, context) { settings in
-            do { try startSettingFlags.apply(arguments, to: &settings) } catch { flagError = error }
-        }
-        if let flagError { throw UsageError("\(arguments.command): \(flagError)") }
-        return procedure
+        // The flags are checked before anything starts, so a bad value starts nothing.
+        var settings = context.session.settings(for: Self.self)
+        try startSettingFlags.apply(arguments, to: &settings)
+        return try ProcedureRuns.current(Self.self, context) { $0 = settings }
     }
 
     static func draw(_ figure: ProcedureFigure) -> String {
@@ -100,7 +98,10 @@ enum ProcedureRunCommand<P: SteppedProcedure>: Command {
                         context.print(procedure.runLine(window))
                         window = []
                     }
-                    if done % saveEvery == 0 && done < count { try save() }
+                    if done % saveEvery == 0 && done < count {
+                        // A checkpoint that cannot be written stops nothing: the run goes on in memory.
+                        do { try save() } catch { context.print("warning: checkpoint at iteration \(procedure.iteration) not written: \(Shell.message(for: error)); the run continues") }
+                    }
                 case .undone(let reason):
                     context.endProgress()
                     context.print(reason + "; stopping")
