@@ -110,10 +110,10 @@ def main():
     name_ids = {tokenizer(" " + n)["input_ids"][0] for n in NAMES}
     print(f"held out: Holmes {sum(map(len, holmes))} tokens, novels {sum(map(len, novels))}, WikiText {sum(map(len, wiki))}; "
           f"{len(name_ids)} name tokens")
-    rng = np.random.default_rng(0)
     print(f"{'model':28s} {'Holmes ppl':>26s} {'novels ppl':>26s} {'WikiText ppl':>26s} {'name p [95%]':>26s} {'name top-1':>22s}  n")
     for folder in folders:
         model = load(os.path.join(ROOT, folder))
+        rng = np.random.default_rng(0)   # the same draws for every model, whatever the list
         row = []
         name_p, name_top = [], []
         for streams, is_holmes in ((holmes, True), (novels, False), (wiki, False)):
