@@ -95,6 +95,6 @@ struct RecordingTests {
         let notebook = try #require(try JSONSerialization.jsonObject(with: committed) as? [String: Any])
         let figures = (notebook["cells"] as? [[String: Any]] ?? []).flatMap { $0["outputs"] as? [[String: Any]] ?? [] }
             .filter { ($0["data"] as? [String: Any])?["image/svg+xml"] != nil }
-        #expect(figures.count == 3)   // the attack curves, the probes across models, relearning
+        #expect(figures.count == 4)   // two attacks, the probes across models, relearning
     }
 }
