@@ -114,7 +114,7 @@ enum ForgetReportCommand: Command {
             }
             let auc = shown.map { Bar(label: $0.name, value: $0.memorisation.minKPlusPlusAUC) }
             let quality = shown.map { column in
-                Bar(label: column.name, value: (try? KolmogorovSmirnov(column.memorisation.memberLosses, reference.memorisation.memberLosses)).map { max(0, -log10(max($0.pValue, 1e-300))) } ?? .nan)
+                Bar(label: column.name, value: (try? KolmogorovSmirnov(column.memorisation.memberLosses, reference.memorisation.memberLosses)).map { p -> Double in let v = -log10(max(p.pValue, 1e-300)); return v > 0 ? v : 0 } ?? .nan)   // p = 1 draws 0, not −0
             }
             let perplexity = shown.map { column in Bar(label: column.name, value: column.perplexity.first { $0.0 == "original" }?.1 ?? .nan) }
             let figure = BarChart.panels([
