@@ -45,6 +45,44 @@ struct ActivationPatchingTests {
         #expect(result.restored.joined().contains { abs($0) > 1e-4 }, "some head should matter")
     }
 
+    /// A copy that differs from the model only in the last block's MLP output projection: every
+    /// residual stream before that MLP is identical, so patching them restores nothing, and that
+    /// MLP's output at the last position is the whole difference in the last position's logits.
+    @Test func patchingFromAnotherModelFindsTheOneChangedBlock() throws {
+        let changed = model.copy()
+        let last = model.config.layerCount - 1
+        guard let proj = changed.parameters.first(where: { $0.name.hasSuffix("h.\(last).mlp.c_proj.weight") }) else {
+            Issue.record("no c_proj weight in block \(last): \(changed.parameters.map(\.name))"); return
+        }
+        for i in stride(from: 0, to: proj.tensor.data.count, by: 7) { proj.tensor.data[i] *= -3 }
+        let vocab = model.config.vocabSize
+        func top(_ m: GPT2Model) throws -> Int32 {
+            let row = Array(try m.logits(TokenBatch(sequences: [clean])).data.suffix(vocab))
+            return Int32(row.indices.max { row[$0] < row[$1] }!)
+        }
+        let (answer, other) = (try top(model), try top(changed))
+        let wrong = answer == other ? (answer + 1) % Int32(vocab) : other
+        let resid = try ActivationPatching.positions(model: changed, source: model, clean: clean, corrupted: clean, answer: answer, wrong: wrong,
+                                                     labels: clean.map { "\($0)" }, point: { .block($0, .residPre) })
+        #expect(abs(resid.cleanDifference - resid.corruptedDifference) > 1e-3)
+        #expect(resid.restored.joined().allSatisfy { $0 == 0 }, "\(resid.restored)")
+        let mlp = try ActivationPatching.positions(model: changed, source: model, clean: clean, corrupted: clean, answer: answer, wrong: wrong,
+                                                   labels: clean.map { "\($0)" }, point: { .block($0, .mlpOut) })
+        #expect(abs(mlp.restored[last][clean.count - 1] - 1) < 1e-4)
+        #expect(mlp.restored[last].dropLast().allSatisfy { $0 == 0 })
+        #expect(mlp.restored.dropLast().joined().allSatisfy { $0 == 0 })
+    }
+
+    @Test func patchingFromAModelOfAnotherShapeIsRefused() throws {
+        var rng = RNG(seed: 1)
+        var config = model.config
+        config.layerCount += 1
+        let other = try GPT2Model(config: config, rng: &rng)
+        #expect(throws: GPT2Error.self) {
+            try ActivationPatching.heads(model: model, source: other, clean: clean, corrupted: clean, answer: 1, wrong: 2)
+        }
+    }
+
     @Test func promptsOfDifferentLengthsAreRefused() {
         #expect(throws: GPT2Error.self) {
             try ActivationPatching.heads(model: model, clean: clean, corrupted: Array(corrupted.dropLast()), answer: 1, wrong: 2)

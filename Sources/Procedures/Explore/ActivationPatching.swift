@@ -23,11 +23,13 @@ public enum ActivationPatching {
     }
 
     /// Patches the clean activation at `point(layer)` into the corrupted run, one (layer, position) at a time.
-    /// Both prompts must have the same number of tokens.
-    public static func positions(model: GPT2Model, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
+    /// Both prompts must have the same number of tokens. With `source`, the clean run is that model's
+    /// (of the same shape) and the corrupted run `model`'s: which of the source's activations carry
+    /// what `model` lost (patching an original into its unlearned copy on the same prompt).
+    public static func positions(model: GPT2Model, source: GPT2Model? = nil, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
                                  labels: [String], point: @escaping (Int) -> HookPoint,
                                  shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> PatchingResult {
-        try sweep(model: model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong, point: point,
+        try sweep(model: model, source: source ?? model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong, point: point,
                   columns: clean.count, columnLabels: labels, shouldStop: shouldStop) { source, position in
             let width = source.count / clean.count   // one position's values ([batch 1, pos, …])
             return { x in
@@ -39,10 +41,10 @@ public enum ActivationPatching {
     }
 
     /// Patches each head's clean output (`attn.hook_z`, every position) into the corrupted run.
-    public static func heads(model: GPT2Model, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
+    public static func heads(model: GPT2Model, source: GPT2Model? = nil, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
                              shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> PatchingResult {
         let (heads, headSize) = (model.config.headCount, model.config.headSize)
-        return try sweep(model: model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong, point: { .block($0, .z) },
+        return try sweep(model: model, source: source ?? model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong, point: { .block($0, .z) },
                          columns: heads, columnLabels: (0..<heads).map { "head \($0)" }, shouldStop: shouldStop) { source, head in
             { x in   // [1, pos, head, headDim]
                 var data = x.data
@@ -56,14 +58,17 @@ public enum ActivationPatching {
     }
 
     /// The grid: for every layer's hook point and every column, the corrupted run with `patch(clean activation, column)` applied.
-    private static func sweep(model: GPT2Model, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
+    private static func sweep(model: GPT2Model, source: GPT2Model, clean: [Int32], corrupted: [Int32], answer: Int32, wrong: Int32,
                               point: (Int) -> HookPoint, columns: Int, columnLabels: [String], shouldStop: () -> Bool,
                               patch: (Tensor, Int) -> (Tensor) -> Tensor) throws -> PatchingResult {
         try checkLengths(clean, corrupted)
+        guard sameShape(source.config, model.config) else {
+            throw GPT2Error("patch: the source model's shape (\(source.config.layerCount) blocks, width \(source.config.embeddingSize)) differs from the patched model's (\(model.config.layerCount), \(model.config.embeddingSize))")
+        }
         let layers = model.config.layerCount
         let points = Set((0..<layers).map(point))
-        let (_, cache) = try model.runWithCache(TokenBatch(sequences: [clean]), points: points.contains)
-        let cleanDifference = try logitDifference(model, clean, answer: answer, wrong: wrong)
+        let (_, cache) = try source.runWithCache(TokenBatch(sequences: [clean]), points: points.contains)
+        let cleanDifference = try logitDifference(source, clean, answer: answer, wrong: wrong)
         let corruptedDifference = try logitDifference(model, corrupted, answer: answer, wrong: wrong)
         var restored: [[Double]] = []
         for layer in 0..<layers {
@@ -80,6 +85,12 @@ public enum ActivationPatching {
 
     static func normalise(_ patched: Double, clean: Double, corrupted: Double) -> Double {
         abs(clean - corrupted) < 1e-9 ? .nan : (patched - corrupted) / (clean - corrupted)
+    }
+
+    /// Activations of one can stand in for the other's: the same sizes everywhere (dropout may differ).
+    static func sameShape(_ a: GPT2Config, _ b: GPT2Config) -> Bool {
+        (a.vocabSize, a.contextLength, a.embeddingSize, a.layerCount, a.headCount, a.innerSize)
+            == (b.vocabSize, b.contextLength, b.embeddingSize, b.layerCount, b.headCount, b.innerSize)
     }
 
     static func checkLengths(_ clean: [Int32], _ corrupted: [Int32]) throws {

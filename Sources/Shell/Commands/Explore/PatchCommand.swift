@@ -8,24 +8,29 @@ enum PatchCommand: Command {
         name: "patch",
         abstract: "Activation patching: how much of the clean answer each layer × position (or head) restores in a corrupted prompt.",
         flags: [FlagInfo("clean", value: "TEXT", required: true, "the prompt the model answers"),
-                FlagInfo("corrupted", value: "TEXT", required: true, "the same number of tokens with the evidence changed"),
+                FlagInfo("corrupted", value: "TEXT", "the same number of tokens with the evidence changed (default with --from: the clean prompt)"),
+                FlagInfo("from", value: "MODEL", "take the clean run from this model of the same shape, and patch it into the current one"),
                 FlagInfo("answer", value: "TOKEN", required: true, "the clean answer's first token (e.g. \" Holmes\")"),
                 FlagInfo("wrong", value: "TOKEN", required: true, "the corrupted prompt's answer, to compare with"),
                 FlagInfo("hook", value: "resid_pre|attn_out|mlp_out|heads", "what to patch (default resid_pre; heads patches each head's hook_z)"),
                 FlagInfo("plot", value: "FILE.svg", "write the map as an SVG heat map")],
-        examples: [#"patch --clean "Mr. Sherlock Holmes and Dr. John" --corrupted "Mr. Sherlock Smith and Dr. John" --answer " Watson" --wrong " Smith""#],
+        examples: [#"patch --clean "Mr. Sherlock Holmes and Dr. John" --corrupted "Mr. Sherlock Smith and Dr. John" --answer " Watson" --wrong " Smith""#,
+                   #"patch --from gpt2-mini --clean "said Mr. Sherlock" --answer " Holmes" --wrong ",""#],
         discussion: """
         The metric is the logit difference logit(answer) − logit(wrong) at the last position. Each cell runs the
         corrupted prompt with one activation taken from the clean run and reports (patched − corrupted) / (clean −
         corrupted): 1 means that activation alone restores the clean answer, 0 that it changes nothing.
+        With --from, the clean run is another model's: patching an original's activations into its unlearned
+        copy, on the same prompt, shows where the unlearned model lost what the original knew.
         """)
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         let model = try context.session.model()
         let tokenizer = try context.session.tokenizer()
-        guard let cleanText = arguments.string("clean"), let corruptedText = arguments.string("corrupted"),
+        let source = try arguments.string("from").map { try context.session.model(named: $0, for: "patch --from") }
+        guard let cleanText = arguments.string("clean"), let corruptedText = arguments.string("corrupted") ?? (source == nil ? nil : cleanText),
               let answerText = arguments.string("answer"), let wrongText = arguments.string("wrong") else {
-            throw UsageError("patch: --clean, --corrupted, --answer and --wrong are required")
+            throw UsageError("patch: --clean, --corrupted (or --from MODEL), --answer and --wrong are required")
         }
         let clean = tokenizer.encode(cleanText), corrupted = tokenizer.encode(corruptedText)
         guard clean.count == corrupted.count, !clean.isEmpty, clean.count <= model.config.contextLength else {
@@ -42,21 +47,24 @@ enum PatchCommand: Command {
         let result: PatchingResult
         switch kind {
         case "heads":
-            result = try ActivationPatching.heads(model: model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong)
+            result = try ActivationPatching.heads(model: model, source: source, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong)
         case "resid_pre", "attn_out", "mlp_out":
             let hook: HookPoint.BlockHook = kind == "resid_pre" ? .residPre : kind == "attn_out" ? .attnOut : .mlpOut
             let labels = zip(clean, corrupted).enumerated().map { t, pair in
                 "\(t) " + visible(tokenizer.tokenText(pair.0)) + (pair.0 == pair.1 ? "" : "/" + visible(tokenizer.tokenText(pair.1)))
             }
-            result = try ActivationPatching.positions(model: model, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong,
+            result = try ActivationPatching.positions(model: model, source: source, clean: clean, corrupted: corrupted, answer: answer, wrong: wrong,
                                                       labels: labels, point: { .block($0, hook) })
         default:
             throw UsageError("patch: --hook expects resid_pre, attn_out, mlp_out or heads, got \(kind)")
         }
-        context.print(String(format: "logit difference [%@] − [%@]: clean %.3f, corrupted %.3f; cells: share of it restored by patching %@",
-                             visible(tokenizer.tokenText(answer)), visible(tokenizer.tokenText(wrong)), result.cleanDifference,
+        let runs = arguments.string("from").map { ("\($0)", "\(context.session.currentName ?? "current")") } ?? ("clean", "corrupted")
+        context.print(String(format: "logit difference [%@] − [%@]: %@ %.3f, %@ %.3f; cells: share of it restored by patching %@",
+                             visible(tokenizer.tokenText(answer)), visible(tokenizer.tokenText(wrong)), runs.0, result.cleanDifference, runs.1,
                              result.corruptedDifference, kind == "heads" ? "each head's hook_z" : "hook_\(kind) at one position"))
-        let map = HeatMap(title: "Activation patching (\(kind)): share of the clean logit difference restored",
+        let title = arguments.string("from").map { "Patching \($0)'s \(kind) into \(runs.1): share of the logit difference restored" }
+            ?? "Activation patching (\(kind)): share of the clean logit difference restored"
+        let map = HeatMap(title: title,
                           rowLabels: result.rowLabels, columnLabels: result.columnLabels, values: result.restored)
         for line in map.text() { context.print(line) }
         if let plot = arguments.string("plot") {
