@@ -6,6 +6,7 @@
     VENV/bin/python tools/bench_torch.py generate --layers 12 --width 768 --heads 12 --new 128
     VENV/bin/python tools/bench_torch.py features --batch 32 --seq 128
     VENV/bin/python tools/bench_torch.py sgemm
+    VENV/bin/python tools/bench_torch.py finetune --layers 6 --width 128 --heads 2   # `lethe bench finetune`
 Threads: torch.set_num_threads(--threads, default 2). Prints one line per measurement (median of --reps).
 """
 import argparse
@@ -37,7 +38,7 @@ def timed(fn, reps, warmup=2):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["train", "forward", "features", "generate", "sgemm"])
+    p.add_argument("what", choices=["train", "forward", "features", "generate", "sgemm", "finetune"])
     p.add_argument("--layers", type=int, default=12)
     p.add_argument("--width", type=int, default=768)
     p.add_argument("--heads", type=int, default=12)
@@ -70,6 +71,8 @@ def main():
             opt.zero_grad(set_to_none=True)
         s = timed(step, a.reps)
         print(f"train step {a.batch}x{a.seq}: {s * 1000:.0f} ms, {a.batch * a.seq / s:.0f} tokens/s")
+    elif a.what == "finetune":
+        attack_epoch(a)
     elif a.what == "forward":
         m = model_for(a, 0.0).eval()
         ids = torch.randint(0, 50257, (a.batch, a.seq))
@@ -89,6 +92,64 @@ def main():
             s = timed(lambda: m.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=a.new, min_new_tokens=a.new,
                                          do_sample=False, pad_token_id=0), max(1, a.reps // 2), warmup=1)
         print(f"generate 1x{a.new}: {s:.2f} s, {a.new / s:.1f} tokens/s")
+
+
+def attack_epoch(a):
+    """`lethe bench finetune`: one epoch of the calibrated attack (AdamW 1e-3, a new N(0, 0.02) head,
+    batches of 8 shuffled reviews each padded to its longest, last real token classified) on the 1,000
+    short training reviews, with the 8 first test reviews scored before and after. Random weights of the
+    given shape: the speed does not depend on them."""
+    import os
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import GPT2ForSequenceClassification
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    tok_dir = os.path.join(root, "Sources/GPT2/Resources/gpt2-tokenizer")
+    bpe = Tokenizer(models.BPE.from_file(os.path.join(tok_dir, "encoder.json"), os.path.join(tok_dir, "vocab.bpe")))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+
+    def reviews(name, limit=None):
+        rows = []
+        with open(os.path.join(root, "examples/data/sentiment", name), encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    label, text = line.rstrip("\n").split("\t", 1)
+                    rows.append((bpe.encode(text).ids[:256], int(label)))
+        return rows[:limit]
+    train, test = reviews("imdb_short_train.tsv"), reviews("imdb_short_test.tsv", 8)
+    cfg = GPT2Config(n_layer=a.layers, n_embd=a.width, n_head=a.heads, n_positions=256, n_inner=4 * a.width,
+                     resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, num_labels=2, pad_token_id=50256)
+    cfg._attn_implementation = a.attn
+
+    def batch(rows):
+        longest = max(len(ids) for ids, _ in rows)
+        ids = torch.full((len(rows), longest), 50256, dtype=torch.long)
+        mask = torch.zeros((len(rows), longest), dtype=torch.long)
+        for r, (t, _) in enumerate(rows):
+            ids[r, :len(t)] = torch.tensor(t)
+            mask[r, :len(t)] = 1
+        return ids, mask, torch.tensor([y for _, y in rows])
+
+    def epoch():
+        torch.manual_seed(0)
+        m = GPT2ForSequenceClassification(cfg)
+        opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
+
+        def score():
+            m.eval()
+            with torch.no_grad():
+                ids, mask, _ = batch(test)
+                m(input_ids=ids, attention_mask=mask)
+            m.train()
+        score()
+        order = torch.randperm(len(train)).tolist()
+        for start in range(0, len(order), 8):
+            ids, mask, labels = batch([train[i] for i in order[start:start + 8]])
+            m(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+        score()
+    s = timed(epoch, a.reps, warmup=1)
+    print(f"attack epoch ({len(train)} reviews in batches of 8, test on 8 twice): {s:.2f} s, {len(train) / s:.0f} reviews/s")
 
 
 if __name__ == "__main__":

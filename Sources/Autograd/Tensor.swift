@@ -75,6 +75,11 @@ public final class Tensor {
     /// Adds `body`'s writes into the gradient buffer, allocating it with zeros first.
     @inline(__always)
     func accumulateGrad(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        // A leaf shared by the shares of a data-parallel step: this thread's share keeps its part apart.
+        if Threads.isSharing, node == nil, let share = ShareGradients.current {
+            share.accumulate(self, body)
+            return
+        }
         if grad == nil { grad = [Float](repeating: 0, count: data.count) }
         grad!.withUnsafeMutableBufferPointer { body($0) }   // non-nil: assigned just above
     }

@@ -58,6 +58,12 @@ public struct TokenBatch: Sendable {
 
     public var isPadded: Bool { lengths.contains { $0 < length } }
 
+    /// The rows in `range`, at the same padded length (a share of a data-parallel step).
+    public func rows(_ range: Range<Int>) -> TokenBatch {
+        TokenBatch(ids: Array(ids[(range.lowerBound * length)..<(range.upperBound * length)]), batchSize: range.count,
+                   length: length, lengths: Array(lengths[range]))
+    }
+
     /// Next-token targets: `ids[b, t+1]` where that is a real token, ``ignoreIndex`` elsewhere.
     public var nextTokenTargets: [Int32] {
         var targets = [Int32](repeating: ignoreIndex, count: ids.count)

@@ -22,6 +22,24 @@ public enum Threads {
         }
     }
 
+    /// True while a data-parallel step's shares run, each on its own thread (see `DataParallel`).
+    nonisolated(unsafe) public private(set) static var isSharing = false
+
+    /// Runs `body` (which starts one thread per share) with every kernel and OpenBLAS single-threaded
+    /// inside the shares, and the thread count restored afterwards.
+    static func withOneThreadPerShare<R>(_ body: () throws -> R) rethrows -> R {
+        let threads = current
+        current = 1
+        BLASThreads.set(1)
+        isSharing = true
+        defer {
+            isSharing = false
+            current = threads
+            BLASThreads.set(threads)
+        }
+        return try body()
+    }
+
     /// Runs `body` with OpenBLAS restricted to one thread: used when Lethe itself already runs
     /// several small products in parallel (attention heads), where nested threading only costs.
     static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {

@@ -120,12 +120,14 @@ public final class Pretrainer {
             let windows = corpus.sampleWindows(count: settings.batchSize, length: settings.sequenceLength - 1,
                                                sourceLineFraction: settings.sourceLineFraction ?? 0, rng: &rng)
             let batch = TokenBatch(sequences: windows)
-            let loss = try model.languageModelLoss(batch, training: true, rng: &rng)
-            guard loss.item.isFinite else {
-                throw GPT2Error("pretrain: loss became \(loss.item) at step \(step); lower --lr (weights left at the last good step)")
+            let loss = try DataParallel.backward(rows: batch.batchSize, parameters: model.config.parameterCount, scale: 1 / Float(settings.accumulation), rng: &rng) { rows, rng in
+                try model.languageModelLoss(batch.rows(rows), training: true, rng: &rng)
             }
-            total += loss.item
-            scale(loss, 1 / Float(settings.accumulation)).backward()
+            guard loss.isFinite else {
+                model.parameters.zeroGrad()
+                throw GPT2Error("pretrain: loss became \(loss) at step \(step); lower --lr (weights left at the last good step)")
+            }
+            total += loss
         }
         clipGradientNorm(model.parameters, maxNorm: settings.clip)
         optimizer.step(learningRate: currentLearningRate(step))
@@ -203,16 +205,20 @@ public func meanLoss(model: GPT2Model, windows: [[Int32]], batchSize: Int,
                      shouldStop: () -> Bool = { Interrupt.isRequested }, progress: (Int, Int) -> Void = { _, _ in }) throws -> Double {
     var totalLoss = 0.0, totalTokens = 0
     try GradMode.withNoGrad {
-        var rng = RNG(seed: 0)
         for start in stride(from: 0, to: windows.count, by: max(1, batchSize)) {
             if shouldStop() { throw Interrupted("evaluation: stopped after \(start) of \(windows.count) windows") }
             let chunk = Array(windows[start..<min(windows.count, start + batchSize)]).filter { $0.count >= 2 }
             if chunk.isEmpty { continue }
-            let batch = TokenBatch(sequences: chunk)
-            let tokens = chunk.reduce(0) { $0 + $1.count - 1 }
-            let loss = try model.languageModelLoss(batch, rng: &rng)
-            totalLoss += Double(loss.item) * Double(tokens)
-            totalTokens += tokens
+            // Shares of the batch side by side on the cores: each share's mean loss and its token count.
+            let shares = try DataParallel.map(rows: chunk.count) { share in
+                var rng = RNG(seed: 0)   // no dropout: never drawn from
+                let rows = Array(chunk[share])
+                return (loss: try model.languageModelLoss(TokenBatch(sequences: rows), rng: &rng).item, tokens: rows.reduce(0) { $0 + $1.count - 1 })
+            }
+            for share in shares {
+                totalLoss += Double(share.loss) * Double(share.tokens)
+                totalTokens += share.tokens
+            }
             progress(min(windows.count, start + batchSize), windows.count)
         }
     }

@@ -155,6 +155,7 @@ public enum FineTuneAttack {
         case .adam: Adam(trained, weightDecay: settings.weightDecay)
         case .adamw: Adam.adamW(trained, weightDecay: settings.weightDecay)
         }
+        let trainedCount = trained.reduce(0) { $0 + $1.tensor.count }
         let batchesPerEpoch = (train.count + settings.batchSize - 1) / settings.batchSize
         let total = settings.steps ?? batchesPerEpoch * settings.epochs
         let schedule: LearningRateSchedule = settings.linearDecay ? .linear(warmup: settings.warmup, total: total)
@@ -167,18 +168,21 @@ public enum FineTuneAttack {
             if epochBatches.isEmpty { epochBatches = train.shuffledBatches(size: settings.batchSize, rng: &rng).reversed() }
             if shouldStop() { throw Interrupted("finetune: stopped at step \(step) of \(total)") }
             guard let rows = epochBatches.popLast() else { break }
-            let loss = crossEntropy(try classifier.logits(train.batch(rows), training: true, rng: &rng),
-                                    targets: rows.map { train.labels[$0] })
-            guard loss.item.isFinite else {
-                throw GPT2Error("finetune: loss became \(loss.item) at step \(step) (learning rate \(settings.learningRate) too high?)")
+            let loss = try DataParallel.backward(rows: rows.count, parameters: trainedCount, rng: &rng) { share, rng in
+                let shareRows = Array(rows[share])
+                return crossEntropy(try classifier.logits(train.batch(shareRows), training: true, rng: &rng),
+                                    targets: shareRows.map { train.labels[$0] })
             }
-            loss.backward()
+            guard loss.isFinite else {
+                trained.zeroGrad()
+                throw GPT2Error("finetune: loss became \(loss) at step \(step) (learning rate \(settings.learningRate) too high?)")
+            }
             if let clip = settings.clip { clipGradientNorm(trained, maxNorm: clip) }
             optimizer.step(learningRate: settings.learningRate * schedule.factor(at: step))
             trained.zeroGrad()
             step += 1
-            lossSum += Double(loss.item); lossCount += 1
-            report(.step(step: step, total: total, loss: loss.item))
+            lossSum += Double(loss); lossCount += 1
+            report(.step(step: step, total: total, loss: loss))
             let epochEnd = step % batchesPerEpoch == 0
             if (settings.evalEvery > 0 ? step % settings.evalEvery == 0 : epochEnd) || step == total {
                 let point = CurvePoint(step: step, epoch: Double(step) / Double(batchesPerEpoch), trainLoss: lossSum / Double(max(1, lossCount)),

@@ -40,34 +40,38 @@ public enum FeatureExtractor {
         for indices in data.lengthSortedBatches(size: batchSize) {
             if shouldStop() { throw Interrupted("probe: feature extraction stopped") }
             defer { done += indices.count; progress(done, data.count) }
-            let batch = data.batch(indices)
-            let activation: Tensor
-            if hook == .finalNormalized {
-                var rng = RNG(seed: 0)
-                activation = try GradMode.withNoGrad { try model.hiddenStates(batch, rng: &rng) }
-            } else {
+            // Shares of the batch side by side on the cores, each padded to its own longest review.
+            let shares = try DataParallel.map(rows: indices.count) { share -> (indices: [Int], batch: TokenBatch, activation: Tensor) in
+                let shareIndices = Array(indices[share])
+                let batch = data.batch(shareIndices)
+                if hook == .finalNormalized {
+                    var rng = RNG(seed: 0)
+                    return (shareIndices, batch, try GradMode.withNoGrad { try model.hiddenStates(batch, rng: &rng) })
+                }
                 let (_, cache) = try model.runWithCache(batch, points: { $0 == hook })
                 guard let value = cache[hook] else { throw GPT2Error("probe: hook \(hook) recorded nothing") }
-                activation = value
+                return (shareIndices, batch, value)
             }
-            // [batch, pos, d], or [batch, pos, head, headDim] read as [batch, pos, head·headDim]
-            let (t, d) = (activation.shape[1], activation.shape.dropFirst(2).reduce(1, *))
-            width = d
-            for (r, index) in indices.enumerated() {
-                let length = batch.lengths[r]
-                var v = [Float](repeating: 0, count: d)
-                switch pooling {
-                case .lastToken:
-                    let base = (r * t + length - 1) * d
-                    for j in 0..<d { v[j] = activation.data[base + j] }
-                case .mean:
-                    for p in 0..<length {
-                        let base = (r * t + p) * d
-                        for j in 0..<d { v[j] += activation.data[base + j] }
+            for (indices, batch, activation) in shares {
+                // [share, pos, d], or [share, pos, head, headDim] read as [share, pos, head·headDim]
+                let (t, d) = (activation.shape[1], activation.shape.dropFirst(2).reduce(1, *))
+                width = d
+                for (r, index) in indices.enumerated() {
+                    let length = batch.lengths[r]
+                    var v = [Float](repeating: 0, count: d)
+                    switch pooling {
+                    case .lastToken:
+                        let base = (r * t + length - 1) * d
+                        for j in 0..<d { v[j] = activation.data[base + j] }
+                    case .mean:
+                        for p in 0..<length {
+                            let base = (r * t + p) * d
+                            for j in 0..<d { v[j] += activation.data[base + j] }
+                        }
+                        for j in 0..<d { v[j] /= Float(length) }
                     }
-                    for j in 0..<d { v[j] /= Float(length) }
+                    rows[index] = v
                 }
-                rows[index] = v
             }
         }
         return FeatureMatrix(values: rows.flatMap { $0 }, count: data.count, width: width)

@@ -50,13 +50,17 @@ public final class SequenceClassifier {
                               shouldStop: () -> Bool = { Interrupt.isRequested }) throws -> (correct: [Bool], loss: Double) {
         var correct = [Bool](repeating: false, count: data.count), totalLoss = 0.0
         try GradMode.withNoGrad {
-            var rng = RNG(seed: 0)
             for rows in data.lengthSortedBatches(size: batchSize) {
                 if shouldStop() { throw Interrupted("evaluation stopped") }
-                let z = try logits(data.batch(rows), rng: &rng)
+                // Shares of the batch side by side on the cores (no dropout: the generator is never drawn from).
+                let shares = try DataParallel.map(rows: rows.count) { share in
+                    var rng = RNG(seed: 0)
+                    return try logits(data.batch(Array(rows[share])), rng: &rng)   // [share, classes]
+                }
+                let classes = shares[0].shape[1]
+                let z = Tensor(shape: [rows.count, classes], data: shares.flatMap(\.data))   // [batch, classes]
                 let labels = rows.map { data.labels[$0] }
                 totalLoss += Double(crossEntropy(z, targets: labels).item) * Double(rows.count)
-                let classes = z.shape[1]
                 for (r, label) in labels.enumerated() {
                     let row = z.data[(r * classes)..<((r + 1) * classes)]
                     let best = row.indices.max { row[$0] < row[$1] }.map { $0 - r * classes } ?? 0

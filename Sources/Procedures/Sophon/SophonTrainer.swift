@@ -163,6 +163,7 @@ public final class SophonTrainer {
             let clone = SequenceClassifier(body: classifier.body.copy(), head: classifier.head.copyAsParameter())
             clone.startSimulatedHead(settings.effectiveSimulatedHead, rng: &rng)
             let cloneParameters = clone.parameters
+            let cloneCount = cloneParameters.reduce(0) { $0 + $1.tensor.count }
             let inner = environment.scope == .all ? cloneParameters : [clone.headParameter]
             let optimizer = environment.makeOptimizer(inner)
             var correct = 0
@@ -175,29 +176,38 @@ public final class SophonTrainer {
                 let support = Array(rows.prefix(settings.supportSize))
                 let query = Array(rows.dropFirst(settings.supportSize).prefix(settings.querySize))
                 // Inner step: ordinary cross-entropy on the support batch, the attacker's move.
-                let supportLoss = crossEntropy(try clone.logits(restricted.batch(support), training: true, rng: &rng),
-                                               targets: support.map { restricted.labels[$0] })
-                supportLoss.backward()
+                _ = try DataParallel.backward(rows: support.count, parameters: cloneCount, rng: &rng) { share, rng in
+                    let rows = Array(support[share])
+                    return crossEntropy(try clone.logits(restricted.batch(rows), training: true, rng: &rng), targets: rows.map { restricted.labels[$0] })
+                }
                 optimizer.step(learningRate: environment.learningRate)
                 cloneParameters.zeroGrad()
                 // Query: the suppression loss at the adapted clone; its gradient goes to θ.
-                let logits = try clone.logits(restricted.batch(query), training: true, rng: &rng)   // [query, 2]
                 let labels = query.map { restricted.labels[$0] }
-                let queryLoss: Tensor
-                switch settings.loss {
-                case .inverse: queryLoss = inverseCrossEntropy(logits, labels: labels)
-                case .klUniform: queryLoss = klToUniform(logits)
-                case .entropy: queryLoss = negativeEntropy(logits)
+                var logits = [Float](repeating: 0, count: 2 * query.count)   // [query, 2], for the accuracy
+                let queryLoss = try logits.withUnsafeMutableBufferPointer { out in
+                    try DataParallel.backward(rows: query.count, parameters: cloneCount, rng: &rng) { share, rng in
+                        let shareLogits = try clone.logits(restricted.batch(Array(query[share])), training: true, rng: &rng)   // [share, 2]
+                        for (i, value) in shareLogits.data.enumerated() { out[2 * share.lowerBound + i] = value }
+                        let shareLabels = Array(labels[share])
+                        switch settings.loss {
+                        case .inverse: return inverseCrossEntropy(shareLogits, labels: shareLabels)
+                        case .klUniform: return klToUniform(shareLogits)
+                        case .entropy: return negativeEntropy(shareLogits)
+                        }
+                    }
                 }
-                guard queryLoss.item.isFinite else { throw GPT2Error("sophon: the query loss became \(queryLoss.item); lower --alpha or the inner learning rates") }
-                queryLoss.backward()
+                guard queryLoss.isFinite else {
+                    cloneParameters.zeroGrad()
+                    throw GPT2Error("sophon: the query loss became \(queryLoss); lower --alpha or the inner learning rates")
+                }
                 for (i, p) in cloneParameters.enumerated() {
                     guard let g = p.tensor.grad else { continue }
                     accumulated[i].withUnsafeMutableBufferPointer { a in for j in 0..<a.count { a[j] += weight * g[j] } }
                 }
                 cloneParameters.zeroGrad()
-                lossSum += Double(queryLoss.item)
-                for (r, y) in labels.enumerated() where (logits.data[2 * r + 1] > logits.data[2 * r] ? 1 : 0) == y {
+                lossSum += Double(queryLoss)
+                for (r, y) in labels.enumerated() where (logits[2 * r + 1] > logits[2 * r] ? 1 : 0) == y {
                     correct += 1
                     if k >= settings.innerSteps - finalSteps { finalCorrect += 1 }
                 }
@@ -219,22 +229,27 @@ public final class SophonTrainer {
         let windows = original.sampleWindows(count: settings.reinforcementBatch,
                                              length: min(settings.reinforcementLength, classifier.body.config.contextLength) - 1,
                                              excludingLast: guardSlice, rng: &rng)
-        let loss: Tensor
-        switch settings.reinforcement {
-        case .causalLM:
-            loss = try classifier.body.languageModelLoss(TokenBatch(sequences: windows), training: true, rng: &rng)
-        case .lastToken:
-            let inputs = windows.map { Array($0.dropLast()) }, targets = windows.map { $0.last ?? 0 }
-            let batch = TokenBatch(sequences: inputs)
-            let hidden = try classifier.body.hiddenStates(batch, training: true, rng: &rng)          // [batch, pos, dModel]
-            let last = gatherPositions(hidden, positions: batch.lengths.map { $0 - 1 })             // [batch, dModel]
-            loss = crossEntropy(matmul(last, frozenUnembedding, transposeB: true), targets: targets) // over the vocabulary
+        let parameters = classifier.parameters.reduce(0) { $0 + $1.tensor.count }
+        let loss = try DataParallel.backward(rows: windows.count, parameters: parameters, rng: &rng) { share, rng in
+            let windows = Array(windows[share])
+            switch settings.reinforcement {
+            case .causalLM:
+                return try classifier.body.languageModelLoss(TokenBatch(sequences: windows), training: true, rng: &rng)
+            case .lastToken:
+                let inputs = windows.map { Array($0.dropLast()) }, targets = windows.map { $0.last ?? 0 }
+                let batch = TokenBatch(sequences: inputs)
+                let hidden = try classifier.body.hiddenStates(batch, training: true, rng: &rng)          // [batch, pos, dModel]
+                let last = gatherPositions(hidden, positions: batch.lengths.map { $0 - 1 })             // [batch, dModel]
+                return crossEntropy(matmul(last, frozenUnembedding, transposeB: true), targets: targets) // over the vocabulary
+            }
         }
-        guard loss.item.isFinite else { throw GPT2Error("sophon: the NTR loss became \(loss.item); lower --beta") }
-        loss.backward()
+        guard loss.isFinite else {
+            classifier.parameters.zeroGrad()
+            throw GPT2Error("sophon: the NTR loss became \(loss); lower --beta")
+        }
         reinforcementOptimizer.step(learningRate: settings.beta * settings.learningRate * warmupFactor)
         classifier.parameters.zeroGrad()
-        return Double(loss.item)
+        return Double(loss)
     }
 
     // MARK: - Calibration

@@ -9,30 +9,58 @@ import GPT2
 enum BenchCommand: Command {
     static let info = CommandInfo(
         name: "bench", abstract: "Measure SGEMM, an MLP step, GPT-2 training/forward/generation speed, a SOPHON iteration, an attack epoch, an ELM update and the forget report (release builds).",
-        arguments: "sgemm|mlp|train|forward|features|generate|sophon|finetune|elm|probes",
+        arguments: workloads.joined(separator: "|"),
         flags: [FlagInfo("layers", value: "L", "GPT-2 blocks (default 12: GPT-2 124M)"), FlagInfo("width", value: "D", "n_embd (default 768)"),
                 FlagInfo("heads", value: "H", "heads (default 12)"), FlagInfo("seq", value: "T", "tokens per row (default 128)"),
                 FlagInfo("batch", value: "B", "rows (default 4)"), FlagInfo("new", value: "N", "generated tokens (default 128)"),
                 FlagInfo("reps", value: "R", "timed repetitions; the median is reported (default 5)")],
-        examples: ["bench sgemm", "bench train --batch 4 --seq 128", "bench generate --new 128", "bench sophon --reps 1", "bench finetune --reps 1", "bench elm", "bench probes --reps 1"],
+        examples: ["bench sgemm", "bench bandwidth", "bench train --batch 4 --seq 128", "bench generate --new 128", "bench sophon --reps 1", "bench finetune --reps 1", "bench elm", "bench probes --reps 1"],
         discussion: "sophon, finetune, elm and probes run on the current model (gpt2-mini by default; the training ones on a copy); sophon and elm at the settings of `sophon config` and `elm config`.")
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let what = try arguments.positional(0, "a workload: sgemm, mlp, train, forward, features, generate, sophon, finetune, elm or probes")
+        let what = try arguments.positional(0, "a workload: " + workloads.joined(separator: ", "))
         let reps = max(1, try arguments.int("reps", default: 5))
         context.note("threads: \(Threads.count)")
         context.set("threads", .int(Threads.count))
         context.set("numerical_setting", .string(Threads.numericalSetting))
         switch what {
         case "sgemm": try sgemm(context, reps: reps)
+        case "bandwidth": memoryBandwidth(context, reps: reps)
         case "mlp": mlp(context, reps: reps)
         case "train", "forward", "features", "generate": try gpt2(what, arguments, context, reps: reps)
         case "sophon": try sophonIteration(context, reps: reps)
         case "finetune": try finetuneEpoch(context, reps: reps)
         case "elm": try elmUpdate(context, reps: reps)
         case "probes": try forgetReport(context, reps: reps)
-        default: throw UsageError("bench: unknown workload \(what) (expected sgemm, mlp, train, forward, features, generate, sophon, finetune, elm or probes)")
+        default: throw UsageError("bench: unknown workload \(what) (expected " + workloads.joined(separator: ", ") + ")")
         }
+    }
+
+    static let workloads = ["sgemm", "bandwidth", "mlp", "train", "forward", "features", "generate", "sophon", "finetune", "elm", "probes"]
+
+    /// Read bandwidth: the threads sum disjoint parts of a 512 MiB buffer (what batch-1 generation
+    /// does with the weights, which cannot stay in cache).
+    static func memoryBandwidth(_ context: CommandContext, reps: Int) {
+        let count = 1 << 27   // floats: 512 MiB
+        let buffer = [Float](repeating: 1, count: count)
+        let threads = Threads.count
+        var sums = [Float](repeating: 0, count: threads)
+        let seconds = median(reps) {
+            buffer.withUnsafeBufferPointer { b in
+                sums.withUnsafeMutableBufferPointer { out in
+                    let (base, sink) = (UncheckedPointer(b.baseAddress!), UncheckedPointer(out.baseAddress!))
+                    DispatchQueue.concurrentPerform(iterations: threads) { t in
+                        let (start, end) = (count / 16 * t / threads * 16, count / 16 * (t + 1) / threads * 16)
+                        var total = SIMD16<Float>(repeating: 0)
+                        for i in stride(from: start, to: end, by: 16) { total += SIMD16(UnsafeBufferPointer(start: base.pointer + i, count: 16)) }
+                        UnsafeMutablePointer(mutating: sink.pointer)[t] = total.sum()
+                    }
+                }
+            }
+        }
+        let gigabytes = Double(count * 4) / 1e9
+        context.note(String(format: "memory read bandwidth (%d threads, 512 MiB): %.1f GB/s", threads, gigabytes / seconds))
+        context.set("read_gb_per_second", .number(gigabytes / seconds))
     }
 
     static func median(_ reps: Int, _ body: () throws -> Void) rethrows -> Double {
@@ -92,7 +120,7 @@ enum BenchCommand: Command {
             let optimizer = Adam.adamW(model.parameters)
             let seconds = try median(reps) {
                 var r = RNG(seed: 1)
-                try model.languageModelLoss(tokens, training: true, rng: &r).backward()
+                _ = try DataParallel.backward(rows: batch, parameters: config.parameterCount, rng: &r) { rows, r in try model.languageModelLoss(tokens.rows(rows), training: true, rng: &r) }
                 optimizer.step(learningRate: 1e-4)
                 model.parameters.zeroGrad()
             }
@@ -101,7 +129,11 @@ enum BenchCommand: Command {
             context.set("tokens_per_second", .number(Double(batch * seq) / seconds))
         case "features":
             // Frozen features for a probe: final hidden states only, no vocabulary projection.
-            let seconds = try median(reps) { var r = RNG(seed: 0); _ = try GradMode.withNoGrad { try model.hiddenStates(tokens, rng: &r) } }
+            let seconds = try median(reps) {
+                _ = try GradMode.withNoGrad {
+                    try DataParallel.map(rows: batch) { rows in var r = RNG(seed: 0); return try model.hiddenStates(tokens.rows(rows), rng: &r) }
+                }
+            }
             context.note(String(format: "features %d×%d (final hidden states): %.0f ms, %.1f reviews/s", batch, seq, seconds * 1000, Double(batch) / seconds))
             context.set("features_ms", .number(seconds * 1000))
             context.set("sequences_per_second", .number(Double(batch) / seconds))
@@ -122,4 +154,11 @@ enum BenchCommand: Command {
             context.set("tokens_per_second", .number(Double(new) / seconds))
         }
     }
+}
+
+/// A read-only pointer that may cross into the benchmark's worker threads (disjoint writes only).
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = UnsafePointer(pointer) }
 }
