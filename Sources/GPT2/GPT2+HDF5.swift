@@ -245,7 +245,7 @@ extension GPT2Model {
                 try file.setStringAttribute("layer_names", on: "/", ["transformer"])
                 try file.setStringAttribute("backend", on: "/", ["tensorflow"], scalar: true)
                 try file.setStringAttribute("keras_version", on: "/", ["2.2.4-tf"], scalar: true)
-                let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+                let configJSON = try StableJSON.string(config)
                 try file.setStringAttribute("lethe_config", on: "/", [configJSON], scalar: true)
                 try file.setStringAttribute("lethe_history", on: "/", history.isEmpty ? [""] : history)
                 for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {

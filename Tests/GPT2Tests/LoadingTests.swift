@@ -64,6 +64,19 @@ struct LoadingTests {
         #expect(try GPT2Model.loadAttribute("absent", from: path) == nil)
     }
 
+    @Test func savedConfigHasItsKeysInOrder() throws {
+        // A Swift dictionary's order changes from process to process: unsorted JSON would make every
+        // save of the same model a different file (a shipped checkpoint "modified" by a replay).
+        let model = try GPT2Model.load(from: Fixtures.path("tiny-keras-vlen/tf_model.h5"))
+        let path = temporaryFolder() + "/config.h5"
+        try model.save(to: path)
+        let json = try #require(try GPT2Model.loadAttribute("config", from: path))
+        let keys = json.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            .filter { key in json.contains("\"\(key)\":") }
+        #expect(keys.count >= 10, "\(json)")
+        #expect(keys == keys.sorted(), "\(json)")
+    }
+
     @Test func missingTensorIsNamed() throws {
         let path = try damagedCopy { $0.removeAll { $0.name == "transformer.h.1.mlp.c_fc.bias" } }
         let message = loadError(path)

@@ -39,7 +39,7 @@ extension ELMProcedure {
         let state = SavedState(settings: settings, iteration: iteration, rng: rng.stateWords, log: log,
                                fluencyPrompts: fluency.map(\.prompt), fluencyContinuations: fluency.map(\.continuation),
                                forgetCount: forget.count, retainCount: retain.count, passageDigest: Self.digest(forget, retain, pairs))
-        let attributes = ["elm": String(decoding: try JSONEncoder().encode(state), as: UTF8.self)]
+        let attributes = ["elm": try StableJSON.string(state)]
         try model.save(to: path, extras: extras, attributes: attributes)
     }
 

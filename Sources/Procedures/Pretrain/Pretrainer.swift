@@ -169,7 +169,7 @@ public final class Pretrainer {
         for (key, values) in optimizer.state() { extras["optimizer/" + key] = ([values.count], values) }
         let state = SavedState(settings: settings, step: step, rng: rng.stateWords, log: log,
                                sourceWeights: Dictionary(uniqueKeysWithValues: corpus.parts.map { ($0.name, $0.weight) }))
-        let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        let json = try StableJSON.string(state)
         let historyBefore = model.history
         model.history.append("pretrained \(step) steps (seq \(settings.sequenceLength), batch \(settings.batchSize)×\(settings.accumulation), lr \(settings.learningRate), seed \(settings.seed))")
         defer { model.history = historyBefore }

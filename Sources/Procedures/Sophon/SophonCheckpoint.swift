@@ -27,7 +27,7 @@ extension SophonTrainer {
             if settings.reinforcement == .lastToken { extras["sophon/frozen_wte"] = (frozenUnembedding.shape, frozenUnembedding.data) }
             let state = SavedState(settings: settings, iteration: iteration, rng: rng.stateWords, log: log,
                                    startingHeldOutLoss: startingHeldOutLoss)
-            attributes["sophon"] = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+            attributes["sophon"] = try StableJSON.string(state)
         }
         let before = classifier.body.history
         classifier.body.history.append("SOPHON: \(iteration) iterations (\(settings.loss.rawValue) loss, alpha \(settings.alpha), beta \(settings.beta), K \(settings.innerSteps), environments \(settings.environments.map(\.description).joined(separator: " ")))")

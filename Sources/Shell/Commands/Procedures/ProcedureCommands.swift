@@ -2,6 +2,7 @@
 // (`Procedure`): `NAME config` (flags, usage and parsing from its SettingFlags), `NAME status` and
 // `NAME reset`; and the one way every procedure command finds or starts its run.
 import Foundation
+import GPT2
 import Procedures
 
 enum ProcedureRuns {
@@ -70,7 +71,7 @@ enum ProcedureConfigCommand<P: Procedure>: Command {
         catch { throw UsageError("\(error)") }
         session.setSettings(settings, for: P.self)
         for line in notes + P.describe(settings) { context.print(line) }
-        context.set("settings", .string(String(decoding: (try? JSONEncoder().encode(settings)) ?? Data(), as: UTF8.self)))
+        context.set("settings", .string((try? StableJSON.string(settings)) ?? ""))
     }
 }
 
