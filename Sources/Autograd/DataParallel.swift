@@ -61,11 +61,12 @@ public enum DataParallel {
         var results = [T?](repeating: nil, count: shares)
         var failures = [Error?](repeating: nil, count: shares)
         let recording = GradMode.isEnabled   // a task-local value: the shares' threads do not inherit it
-        try results.withUnsafeMutableBufferPointer { resultSlots in
-            try failures.withUnsafeMutableBufferPointer { failureSlots in
+        // The shares catch their own errors: nothing below throws until they have all finished.
+        results.withUnsafeMutableBufferPointer { resultSlots in
+            failures.withUnsafeMutableBufferPointer { failureSlots in
                 let (resultOut, failureOut) = (SendablePointer(resultSlots.baseAddress!), SendablePointer(failureSlots.baseAddress!))
-                try Threads.withOneThreadPerShare {
-                    try withoutActuallyEscaping(body) { body in
+                Threads.withOneThreadPerShare {
+                    withoutActuallyEscaping(body) { body in
                         let box = UncheckedBox(body)
                         DispatchQueue.concurrentPerform(iterations: shares) { s in
                             do {
