@@ -87,6 +87,19 @@ extension ELMProcedure: SteppedProcedure {
     }
 
     public func saveCheckpoint(to path: String) throws { try save(to: path) }
+    public static let saveHelp = ProcedureHelp(
+        abstract: "Save the ELM run in progress (base weights, adapters, optimizer, RNG, position) to resume later.",
+        examples: ["elm save runs/elm.h5"],
+        discussion: "`elm resume PATH` continues it exactly. To share the unlearned model, `elm merge` then `save PATH`.")
+    public static let resumeHelp = ProcedureHelp(
+        abstract: "Continue an ELM run saved with `elm save` or `elm run --out` (bit-exact: the same iterations follow).",
+        examples: ["elm resume runs/elm.h5", "elm resume runs/elm.h5 --name elm-long"])
+
+    /// `elm resume`: the run saved at `path`, its adapted model named `name`.
+    public static func resume(from path: String, as name: String, data: String?, tokenizer: BPETokenizer) throws -> StartedRun<ELMProcedure> {
+        let procedure = try resume(from: path, tokenizer: tokenizer)
+        return StartedRun(procedure, modelName: name, newModel: procedure.model)
+    }
 
     /// The three terms' losses over every iteration so far.
     public var figure: ProcedureFigure {

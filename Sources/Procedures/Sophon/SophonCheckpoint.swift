@@ -35,6 +35,19 @@ extension SophonTrainer {
         try classifier.body.save(to: path, extras: extras, attributes: attributes)
     }
 
+    /// `sophon resume`: the run saved at `path`, on the restricted reviews it was started on (or
+    /// `restrictedPath`), its model and head named `name`.
+    public static func resume(from path: String, as name: String, data restrictedPath: String?, tokenizer: BPETokenizer) throws -> StartedRun<SophonTrainer> {
+        guard let json = try GPT2Model.loadAttribute("sophon", from: path),
+              let saved = try? JSONDecoder().decode(SettingsOnly.self, from: Data(json.utf8)) else {
+            throw GPT2Error("sophon resume: \(path) has no SOPHON state (saved --weights-only, or not a SOPHON checkpoint)")
+        }
+        let restricted = try loadReviews(restrictedPath ?? saved.settings.restrictedDataForResume, tokenizer: tokenizer,
+                                         model: try GPT2Model.load(from: path), maxTokens: saved.settings.maxReviewTokens)
+        let trainer = try resume(from: path, restricted: restricted, original: try DataLayout.originalDomain(tokenizer: tokenizer))
+        return StartedRun(trainer, modelName: name, newModel: trainer.classifier.body, classifierHead: trainer.classifier.head)
+    }
+
     /// Continues a run saved with state. The restricted and original data are given again (they
     /// are files the user has, not part of the checkpoint).
     public static func resume(from path: String, restricted: SentimentDataset, original: TokenCorpus) throws -> SophonTrainer {

@@ -88,6 +88,16 @@ extension SophonTrainer: SteppedProcedure {
         String(format: "query acc %.3f, last steps %.3f  NTR %.3f  ppl %.2f", r.queryAccuracy, r.finalQueryAccuracy ?? .nan, r.reinforcementLoss, r.heldOutPerplexity)
     }
     public func saveCheckpoint(to path: String) throws { try save(to: path) }
+    public func saveWeights(to path: String) throws { try save(to: path, includeState: false) }
+    public static let weightsOnlyHelp: String? = "leave out the training state (a smaller file to share; cannot be resumed)"
+    public static let resumeDataFlag: ResumeDataFlag? = ResumeDataFlag("restricted", "restricted-task reviews (default: the file the run was started on)")
+    public static let saveHelp = ProcedureHelp(
+        abstract: "Save the SOPHON model with its head; with its training state (both Adams, RNG, position) unless --weights-only.",
+        examples: ["sophon save runs/sophon/tf_model.h5", "sophon save models/gpt2-mini-sophon/tf_model.h5 --weights-only"],
+        discussion: "`sophon resume PATH` continues a run saved with its state bit-exactly. A weights-only file loads with `load model` (and Hugging Face), head included.")
+    public static let resumeHelp = ProcedureHelp(
+        abstract: "Load a SOPHON checkpoint saved with its state and continue its run (bit-exact: the same iterations follow).",
+        examples: ["sophon resume runs/sophon/tf_model.h5", "sophon resume runs/sophon/tf_model.h5 --name long-run"])
 
     /// Query accuracy (all inner steps, and the last fifth) and guard perplexity relative to its start, per iteration.
     public var figure: ProcedureFigure {

@@ -12,10 +12,9 @@ public enum CommandRegistry {
         ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self, FluencyCommand.self, RelearnCommand.self,
         ForgetReportCommand.self,
         SophonCalibrateCommand.self, SophonEvalCommand.self,
-        SophonSaveCommand.self, SophonResumeCommand.self,
         WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
         WHPFinetuneCommand.self,
-        ELMPrepareCommand.self, ELMCheckCommand.self, ELMMergeCommand.self, ELMSaveCommand.self, ELMResumeCommand.self,
+        ELMPrepareCommand.self, ELMCheckCommand.self, ELMMergeCommand.self,
     ] + procedures.flatMap { procedureCommands($0) } + [
         PretrainCommand.self, BenchCommand.self,
     ]
@@ -32,9 +31,9 @@ public enum CommandRegistry {
         return commands
     }
 
-    /// `NAME step` and `NAME run N`, for a procedure that advances one iteration at a time.
+    /// `NAME step`, `NAME run N`, `NAME save` and `NAME resume`, for a procedure that advances one iteration at a time.
     static func steppedCommands<P: SteppedProcedure>(_ kind: P.Type) -> [any Command.Type] {
-        [ProcedureStepCommand<P>.self, ProcedureRunCommand<P>.self]
+        [ProcedureStepCommand<P>.self, ProcedureRunCommand<P>.self, ProcedureSaveCommand<P>.self, ProcedureResumeCommand<P>.self]
     }
 
     /// The command whose words begin `words` (longest match: `load model` before `load`), and how many words it used.
