@@ -2,6 +2,7 @@
 // positions before the first changed token carry nothing to restore, the changed token's embedding
 // restores everything at block 0, and a whole clean residual stream at the last block restores all.
 import Autograd
+import Foundation
 import GPT2
 import Procedures
 import Testing
@@ -71,6 +72,43 @@ struct ActivationPatchingTests {
         #expect(abs(mlp.restored[last][clean.count - 1] - 1) < 1e-4)
         #expect(mlp.restored[last].dropLast().allSatisfy { $0 == 0 })
         #expect(mlp.restored.dropLast().joined().allSatisfy { $0 == 0 })
+    }
+
+    /// Over a set of prompts of different lengths, with one block's MLP changed: a residual stream
+    /// taken whole from before that block restores nothing, from after it everything, and that MLP's
+    /// whole output everything; the bootstrap interval of an exact share is that share.
+    @Test func patchingOverAProbeSetFindsTheChangedBlock() throws {
+        let changedBlock = model.config.layerCount / 2
+        let changed = model.copy()
+        guard let proj = changed.parameters.first(where: { $0.name.hasSuffix("h.\(changedBlock).mlp.c_proj.weight") }) else {
+            Issue.record("no c_proj weight in block \(changedBlock)"); return
+        }
+        for i in stride(from: 0, to: proj.tensor.data.count, by: 5) { proj.tensor.data[i] *= -4 }
+        let probes = [PatchProbe(prompt: clean, answer: 11), PatchProbe(prompt: [9, 4, 31], answer: 2),
+                      PatchProbe(prompt: [77, 1, 8, 13, 64, 21, 5, 30, 2, 40], answer: 90), PatchProbe(prompt: corrupted, answer: 3)]
+        let resid = try ActivationPatching.probeSet(model: changed, source: model, probes: probes, point: { .block($0, .residPre) }, lastPositions: 4)
+        #expect(resid.columnLabels == ["-4", "-3", "-2", "-1", "all"])
+        #expect(abs(resid.sourceLogProbability - resid.modelLogProbability) > 1e-3)
+        for layer in 0..<model.config.layerCount {
+            let all = resid.restored[layer][4]
+            if layer <= changedBlock {
+                #expect(resid.restored[layer].allSatisfy { $0.value == 0 && $0.lower == 0 && $0.upper == 0 }, "layer \(layer): \(resid.restored[layer])")
+            } else {
+                #expect(abs(all.value - 1) < 1e-4 && abs(all.lower - 1) < 1e-4 && abs(all.upper - 1) < 1e-4, "layer \(layer): \(all)")
+            }
+        }
+        let mlp = try ActivationPatching.probeSet(model: changed, source: model, probes: probes, point: { .block($0, .mlpOut) }, lastPositions: 0)
+        #expect(mlp.columnLabels == ["all"])
+        for layer in 0..<model.config.layerCount {
+            #expect(abs(mlp.restored[layer][0].value - (layer == changedBlock ? 1 : 0)) < 1e-4, "layer \(layer): \(mlp.restored[layer][0])")
+        }
+        // The log-probability itself, against a softmax of the full logits.
+        let vocab = model.config.vocabSize
+        let row = Array(try model.logits(TokenBatch(sequences: [clean])).data.suffix(vocab)).map(Double.init)
+        let top = row.max() ?? 0
+        let expected = row[11] - top - Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - top) })
+        let direct = try ActivationPatching.probeSet(model: model, source: model, probes: [probes[0]], point: { .block($0, .residPre) }, lastPositions: 0)
+        #expect(abs(direct.sourceLogProbability - expected) < 1e-4)
     }
 
     @Test func patchingFromAModelOfAnotherShapeIsRefused() throws {

@@ -89,6 +89,21 @@ struct ShellCommandTests {
         #expect(shell.run(#"patch --clean "a b" --corrupted "a b c" --answer " x" --wrong " y""#).contains("same number of tokens"))
     }
 
+    /// `patch --probes` patches another model over the probe set: without one it says so; with a twin
+    /// there is no difference to restore, and every cell is null rather than a division by zero.
+    @Test func patchOverProbesNeedsAnotherModelAndNamesWhatItCannotDo() throws {
+        let shell = CapturingShell()
+        #expect(shell.run("patch --probes register").contains("give --from MODEL"))
+        shell.run("load model \(TestModel.path) --name twin")
+        let out = try json(shell.run("patch --probes register --from twin --last 1 --json"))
+        #expect(out["columns"] as? [String] == ["-1", "all"])
+        let restored = try #require(out["restored"] as? [[Any]])
+        #expect(!restored.isEmpty && restored.joined().allSatisfy { $0 is NSNull })
+        #expect(shell.run("patch --probes nope --from twin").contains("expects one of register, questions, retain"))
+        #expect(shell.run("patch --probes register --from twin --hook heads").contains("resid_pre, attn_out or mlp_out"))
+        #expect(shell.shell.errorCount == 3)
+    }
+
     @Test func benchMeasuresASophonIterationWithoutTouchingTheSession() throws {
         let shell = CapturingShell()
         let before = shell.run(#"score "The cat sat." --json"#)

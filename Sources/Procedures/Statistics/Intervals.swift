@@ -73,6 +73,26 @@ public enum Intervals {
         return hierarchicalBootstrapMean(differences, resamples: resamples, seed: seed)
     }
 
+    /// Percentile bootstrap of Σ numerators / Σ denominators over items resampled with replacement
+    /// (pairs kept together): a share that is stable when single denominators are near zero.
+    public static func bootstrapRatioOfSums(numerators: [Double], denominators: [Double], resamples: Int = 4000, seed: UInt64 = 0) -> Estimate {
+        let n = min(numerators.count, denominators.count)
+        guard n > 0 else { return Estimate(value: .nan, lower: .nan, upper: .nan) }
+        func ratio(_ num: Double, _ den: Double) -> Double { abs(den) < 1e-12 ? .nan : num / den }
+        let point = ratio(numerators.prefix(n).reduce(0, +), denominators.prefix(n).reduce(0, +))
+        var rng = RNG(seed: seed)
+        var statistics: [Double] = []
+        statistics.reserveCapacity(resamples)
+        for _ in 0..<max(1, resamples) {
+            var num = 0.0, den = 0.0
+            for _ in 0..<n { let i = rng.nextInt(below: n); num += numerators[i]; den += denominators[i] }
+            let r = ratio(num, den)
+            if r.isFinite { statistics.append(r) }
+        }
+        statistics.sort()
+        return Estimate(value: point, lower: percentile(statistics, 2.5), upper: percentile(statistics, 97.5))
+    }
+
     static func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
 
     /// The q-th percentile of sorted values with linear interpolation (numpy's default).

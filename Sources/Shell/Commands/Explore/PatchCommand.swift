@@ -7,24 +7,36 @@ enum PatchCommand: Command {
     static let info = CommandInfo(
         name: "patch",
         abstract: "Activation patching: how much of the clean answer each layer × position (or head) restores in a corrupted prompt.",
-        flags: [FlagInfo("clean", value: "TEXT", required: true, "the prompt the model answers"),
+        flags: [FlagInfo("clean", value: "TEXT", "the prompt the model answers (required without --probes)"),
                 FlagInfo("corrupted", value: "TEXT", "the same number of tokens with the evidence changed (default with --from: the clean prompt)"),
                 FlagInfo("from", value: "MODEL", "take the clean run from this model of the same shape, and patch it into the current one"),
-                FlagInfo("answer", value: "TOKEN", required: true, "the clean answer's first token (e.g. \" Holmes\")"),
-                FlagInfo("wrong", value: "TOKEN", required: true, "the corrupted prompt's answer, to compare with"),
+                FlagInfo("answer", value: "TOKEN", "the clean answer's first token (e.g. \" Holmes\"; required without --probes)"),
+                FlagInfo("wrong", value: "TOKEN", "the corrupted prompt's answer, to compare with (required without --probes)"),
+                FlagInfo("probes", value: "SET", "with --from: patch over every probe of a set (register, questions, retain), scoring each answer's log-probability"),
+                FlagInfo("file", value: "PATH", "probes for --probes (default examples/data/concept/completion_probes.json)"),
+                FlagInfo("last", value: "N", "with --probes: the last N positions of each prompt, beside all positions at once (default 4)"),
                 FlagInfo("hook", value: "resid_pre|attn_out|mlp_out|heads", "what to patch (default resid_pre; heads patches each head's hook_z)"),
                 FlagInfo("plot", value: "FILE.svg", "write the map as an SVG heat map")],
         examples: [#"patch --clean "Mr. Sherlock Holmes and Dr. John" --corrupted "Mr. Sherlock Smith and Dr. John" --answer " Watson" --wrong " Smith""#,
-                   #"patch --from gpt2-mini --clean "said Mr. Sherlock" --answer " Holmes" --wrong ",""#],
+                   #"patch --from gpt2-mini --clean "said Mr. Sherlock" --answer " Holmes" --wrong ",""#,
+                   "patch --from gpt2-mini --probes register --hook mlp_out"],
         discussion: """
         The metric is the logit difference logit(answer) − logit(wrong) at the last position. Each cell runs the
         corrupted prompt with one activation taken from the clean run and reports (patched − corrupted) / (clean −
         corrupted): 1 means that activation alone restores the clean answer, 0 that it changes nothing.
         With --from, the clean run is another model's: patching an original's activations into its unlearned
         copy, on the same prompt, shows where the unlearned model lost what the original knew.
+        With --probes, the same is done over a whole probe set: each probe's metric is its answer's log-probability,
+        and a cell is Σ(patched − current) / Σ(source − current) over the probes, with a 95% bootstrap interval over
+        probes; columns are positions counted from each prompt's end, and `all` patches every position at once.
         """)
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        if let set = arguments.string("probes") {
+            return try runOverProbes(ProbePatchRequest(set: set, source: arguments.string("from"), file: arguments.string("file"),
+                                                       last: try arguments.int("last", default: 4), hook: arguments.string("hook") ?? "resid_pre",
+                                                       plot: arguments.string("plot")), context)
+        }
         let model = try context.session.model()
         let tokenizer = try context.session.tokenizer()
         let source = try arguments.string("from").map { try context.session.model(named: $0, for: "patch --from") }
