@@ -130,3 +130,32 @@ struct WHPTests {
         #expect(tokenizer.decode(quoted.translated) == "\"Harris,\" said Miller.")
     }
 }
+
+/// `whp dictionary`'s rules on a text small enough to count by eye: names used mid-sentence and far
+/// more often than elsewhere become terms (a capitalised run stays whole); abbreviations, short words
+/// and sentence openers do not; generic counterparts are the other text's names, word by word.
+@Suite("Anchored terms built from the books")
+struct DictionaryBuilderTests {
+    // "Watson" only ever follows "Dr.": without the abbreviation rule it would never be mid-sentence.
+    let concept = String(repeating: "It was then that Holmes looked at Dr. Watson, and Holmes said that Baker Street was near. Yes, said Holmes. ", count: 12)
+    let other = String(repeating: "Elizabeth walked with Mr. Darcy, and Elizabeth smiled at Darcy near the Pemberley gate with Wickham. Yes, said Elizabeth. ", count: 12)
+
+    @Test func namesBecomeTermsAndOpenersDoNot() {
+        let terms = DictionaryBuilder.build(concept: concept, other: other, generics: other)
+        #expect(terms == [BuiltTerm(term: "Holmes", generic: "Elizabeth", conceptCount: 36, otherCount: 0),
+                          BuiltTerm(term: "Baker Street", generic: "Darcy Pemberley", conceptCount: 12, otherCount: 0),
+                          BuiltTerm(term: "Watson", generic: "Wickham", conceptCount: 12, otherCount: 0)])
+    }
+
+    @Test func aTermAsFrequentElsewhereIsNotOne() {
+        var settings = DictionaryBuilder.Settings()
+        settings.minRatio = 2
+        // "Holmes" as often elsewhere (per word) as in the books: no longer idiosyncratic.
+        let elsewhere = other + String(repeating: "and Holmes, and Holmes, and Holmes. ", count: 12)
+        let terms = DictionaryBuilder.build(concept: concept, other: elsewhere, generics: other, settings: settings)
+        #expect(!terms.contains { $0.term == "Holmes" })
+        #expect(terms.map(\.term) == ["Baker Street", "Watson"])
+        settings.minCount = 13
+        #expect(DictionaryBuilder.build(concept: concept, other: elsewhere, generics: other, settings: settings).isEmpty)
+    }
+}

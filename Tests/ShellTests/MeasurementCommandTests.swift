@@ -5,13 +5,6 @@ import GPT2
 import Shell
 import Testing
 
-private func json(_ text: String) throws -> [String: Any] {
-    let lines = text.split(separator: "\n")
-    #expect(lines.count == 1, "--json must print exactly one line, got \(lines.count): \(text.prefix(300))")
-    let object = try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8))
-    return try #require(object as? [String: Any])
-}
-
 private func loss(_ shell: CapturingShell) throws -> Double {
     try #require(try json(shell.run(#"score "The river ran past the mill." --json"#))["loss"] as? Double)
 }

@@ -8,13 +8,6 @@ import Procedures
 import Shell
 import Testing
 
-private func json(_ text: String) throws -> [String: Any] {
-    let lines = text.split(separator: "\n")
-    #expect(lines.count == 1, "--json must print exactly one line, got \(lines.count)")
-    let object = try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8))
-    return try #require(object as? [String: Any])
-}
-
 @Suite("Shell commands")
 struct ShellCommandTests {
     @Test func ablateSteerAndUndo() throws {

@@ -4,6 +4,7 @@ import Foundation
 @_exported import TestSupport
 import GPT2
 import Shell
+import Testing
 
 enum TestModel {
     /// A 1-block GPT-2 with the full GPT-2 vocabulary (so any text tokenizes), saved once per test run.
@@ -78,3 +79,11 @@ let repositoryRoot: String = {
     while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) && dir.path != "/" { dir.deleteLastPathComponent() }
     return dir.path
 }()
+
+/// The one JSON object a `--json` command prints, on exactly one line.
+func json(_ text: String) throws -> [String: Any] {
+    let lines = text.split(separator: "\n")
+    #expect(lines.count == 1, "--json must print exactly one line, got \(lines.count): \(text.prefix(300))")
+    let object = try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8))
+    return try #require(object as? [String: Any])
+}

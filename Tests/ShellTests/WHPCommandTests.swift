@@ -29,6 +29,21 @@ struct WHPCommandTests {
         #expect(shell.shell.errorCount == 2)
     }
 
+    /// A dictionary built from the books loads as WHP's dictionary and translates the books' names.
+    @Test func aBuiltDictionaryDrivesTheTranslation() throws {
+        let shell = CapturingShell()
+        let path = temporaryPath("built-dictionary.json")
+        let out = try json(shell.run("whp dictionary --out \(path) --limit 5 --show 0 --json"))
+        #expect(out["terms"] as? Int == 5)
+        #expect(try #require(out["register_answers_covered"] as? Int) >= 1)   // "Holmes" is both a term and an answer
+        shell.run("whp config --dictionary \(path) --blocks 1 --block-length 16")
+        let translation = shell.run(#"whp translate "Holmes looked at the door.""#)
+        #expect(translation.contains("looked at the door.") && !translation.contains("translation (6 tokens, 0 distinct anchors)"))
+        #expect(!translation.split(separator: "\n").last!.contains("Holmes"))
+        #expect(shell.run("whp dictionary --out \(path) --min-count 100000").contains("no term passes"))
+        #expect(shell.shell.errorCount == 1)
+    }
+
     @Test func hardAndSoftLabelsBothTrain() throws {
         // Soft labels (the default) and the paper's hard labels give different unlearned models.
         var scores: [String] = []

@@ -13,7 +13,7 @@ public enum CommandRegistry {
         ForgetReportCommand.self,
         SophonCalibrateCommand.self, SophonEvalCommand.self,
         WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
-        WHPFinetuneCommand.self,
+        WHPFinetuneCommand.self, WHPDictionaryCommand.self,
         ELMPrepareCommand.self, ELMCheckCommand.self, ELMMergeCommand.self,
     ] + procedures.flatMap { procedureCommands($0) } + [
         PretrainCommand.self, BenchCommand.self,
