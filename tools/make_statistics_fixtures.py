@@ -8,6 +8,8 @@ Run by a developer (not by CI):
 Writes Tests/ProceduresTests/Fixtures/statistics_cases.json:
   wilson      scipy.stats.binomtest(k, n).proportion_ci(method="wilson")
   bootstrap   a 0/1 sample and scipy.stats.bootstrap's 95% percentile interval of its mean (20,000 resamples)
+  ratio       paired (numerator, denominator) samples and scipy.stats.bootstrap's 95% percentile interval
+              of sum(numerators) / sum(denominators) (paired resampling, 20,000 resamples)
   ks          scipy.stats.ks_2samp(a, b, method="exact"): statistic and two-sided p-value
   auc         sklearn.metrics.roc_auc_score
   rouge       rouge_score's ROUGE-L F-measure on token ids written as space-separated strings
@@ -112,6 +114,15 @@ for labels in [[1, 0, 0, 1, 1, 0, 1], [1] * 7 + [0] * 9 + [1, 0, 1], rng.integer
     for fold, (_, test) in enumerate(StratifiedKFold(k).split(np.zeros(len(labels)), labels)):
         folds[test] = fold
     cases["folds"].append({"labels": labels, "k": k, "folds": folds.tolist()})
+
+# Last, with its own generator, so the cases above keep their values.
+ratio_rng = np.random.default_rng(7)
+den = ratio_rng.normal(1.8, 1.0, 28)                      # per-probe differences, mostly positive
+num = den * ratio_rng.uniform(0.2, 0.8, 28) + ratio_rng.normal(0, 0.1, 28)
+boot = stats.bootstrap((num, den), lambda n, d: n.sum() / d.sum(), paired=True, vectorized=False,
+                       confidence_level=0.95, method="percentile", n_resamples=20000, random_state=2)
+cases["ratio"] = {"numerators": num.tolist(), "denominators": den.tolist(), "value": float(num.sum() / den.sum()),
+                  "lower": boot.confidence_interval.low, "upper": boot.confidence_interval.high}
 
 with open(OUT, "w") as f:
     json.dump(cases, f)

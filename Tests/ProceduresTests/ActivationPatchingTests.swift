@@ -74,41 +74,57 @@ struct ActivationPatchingTests {
         #expect(mlp.restored.dropLast().joined().allSatisfy { $0 == 0 })
     }
 
-    /// Over a set of prompts of different lengths, with one block's MLP changed: a residual stream
-    /// taken whole from before that block restores nothing, from after it everything, and that MLP's
-    /// whole output everything; the bootstrap interval of an exact share is that share.
-    @Test func patchingOverAProbeSetFindsTheChangedBlock() throws {
-        let changedBlock = model.config.layerCount / 2
+    /// A copy whose block `block` differs only in its MLP output projection.
+    private func withChangedMLP(_ block: Int) throws -> GPT2Model {
         let changed = model.copy()
-        guard let proj = changed.parameters.first(where: { $0.name.hasSuffix("h.\(changedBlock).mlp.c_proj.weight") }) else {
-            Issue.record("no c_proj weight in block \(changedBlock)"); return
-        }
+        let proj = try #require(changed.parameters.first { $0.name.hasSuffix("h.\(block).mlp.c_proj.weight") })
         for i in stride(from: 0, to: proj.tensor.data.count, by: 5) { proj.tensor.data[i] *= -4 }
-        let probes = [PatchProbe(prompt: clean, answer: 11), PatchProbe(prompt: [9, 4, 31], answer: 2),
-                      PatchProbe(prompt: [77, 1, 8, 13, 64, 21, 5, 30, 2, 40], answer: 90), PatchProbe(prompt: corrupted, answer: 3)]
-        let resid = try ActivationPatching.probeSet(model: changed, source: model, probes: probes, point: { .block($0, .residPre) }, lastPositions: 4)
+        return changed
+    }
+
+    private var probeSet: [PatchProbe] {
+        [PatchProbe(prompt: clean, answer: 11), PatchProbe(prompt: [9, 4, 31], answer: 2),
+         PatchProbe(prompt: [77, 1, 8, 13, 64, 21, 5, 30, 2, 40], answer: 90), PatchProbe(prompt: corrupted, answer: 3)]
+    }
+
+    /// Over prompts of different lengths, with block 0's MLP changed: a residual stream taken whole from
+    /// before that MLP restores nothing, from after it everything, and that MLP's whole output everything;
+    /// the bootstrap interval of an exact share is that share.
+    @Test func patchingOverAProbeSetFindsTheChangedBlock() throws {
+        let changed = try withChangedMLP(0)
+        let resid = try ActivationPatching.probeSet(model: changed, source: model, probes: probeSet, point: { .block($0, .residPre) }, lastPositions: 4)
         #expect(resid.columnLabels == ["-4", "-3", "-2", "-1", "all"])
         #expect(abs(resid.sourceLogProbability - resid.modelLogProbability) > 1e-3)
-        for layer in 0..<model.config.layerCount {
+        #expect(resid.restored[0].allSatisfy { $0.value == 0 && $0.lower == 0 && $0.upper == 0 }, "\(resid.restored[0])")
+        for layer in 1..<model.config.layerCount {
             let all = resid.restored[layer][4]
-            if layer <= changedBlock {
-                #expect(resid.restored[layer].allSatisfy { $0.value == 0 && $0.lower == 0 && $0.upper == 0 }, "layer \(layer): \(resid.restored[layer])")
-            } else {
-                #expect(abs(all.value - 1) < 1e-4 && abs(all.lower - 1) < 1e-4 && abs(all.upper - 1) < 1e-4, "layer \(layer): \(all)")
-            }
+            #expect(abs(all.value - 1) < 1e-4 && abs(all.lower - 1) < 1e-4 && abs(all.upper - 1) < 1e-4, "layer \(layer): \(all)")
         }
-        let mlp = try ActivationPatching.probeSet(model: changed, source: model, probes: probes, point: { .block($0, .mlpOut) }, lastPositions: 0)
+        let mlp = try ActivationPatching.probeSet(model: changed, source: model, probes: probeSet, point: { .block($0, .mlpOut) }, lastPositions: 0)
         #expect(mlp.columnLabels == ["all"])
-        for layer in 0..<model.config.layerCount {
-            #expect(abs(mlp.restored[layer][0].value - (layer == changedBlock ? 1 : 0)) < 1e-4, "layer \(layer): \(mlp.restored[layer][0])")
-        }
+        #expect(abs(mlp.restored[0][0].value - 1) < 1e-4, "\(mlp.restored[0][0])")   // later MLPs read a changed stream: no exact value
         // The log-probability itself, against a softmax of the full logits.
         let vocab = model.config.vocabSize
         let row = Array(try model.logits(TokenBatch(sequences: [clean])).data.suffix(vocab)).map(Double.init)
         let top = row.max() ?? 0
         let expected = row[11] - top - Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - top) })
-        let direct = try ActivationPatching.probeSet(model: model, source: model, probes: [probes[0]], point: { .block($0, .residPre) }, lastPositions: 0)
+        let direct = try ActivationPatching.probeSet(model: model, source: model, probes: [probeSet[0]], point: { .block($0, .residPre) }, lastPositions: 0)
         #expect(abs(direct.sourceLogProbability - expected) < 1e-4)
+        #expect(throws: GPT2Error.self) {
+            try ActivationPatching.probeSet(model: model, source: model, probes: [PatchProbe(prompt: clean, answer: Int32(vocab))], point: { .block($0, .residPre) }, lastPositions: 0)
+        }
+    }
+
+    /// Positions count from each prompt's end: with the last block's MLP changed, its output at each
+    /// prompt's last position restores everything, and at any earlier position nothing.
+    @Test func probeSetPositionsCountFromEachPromptsEnd() throws {
+        let last = model.config.layerCount - 1
+        let changed = try withChangedMLP(last)
+        let mlp = try ActivationPatching.probeSet(model: changed, source: model, probes: probeSet, point: { .block($0, .mlpOut) }, lastPositions: 4)
+        #expect(abs(mlp.restored[last][3].value - 1) < 1e-4, "\(mlp.restored[last])")      // "-1"
+        #expect(mlp.restored[last][0..<3].allSatisfy { $0.value == 0 }, "\(mlp.restored[last])")  // "-4" … "-2"
+        #expect(abs(mlp.restored[last][4].value - 1) < 1e-4)                                    // "all"
+        #expect(mlp.restored[..<last].joined().allSatisfy { $0.value == 0 })
     }
 
     @Test func patchingFromAModelOfAnotherShapeIsRefused() throws {

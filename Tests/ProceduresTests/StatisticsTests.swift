@@ -13,7 +13,8 @@ private struct Cases: Decodable {
     struct Membership: Decodable { let logProbabilities: [Float], vocabulary: Int, targets: [Int32], loss: Double, minK: Double, minKPlusPlus: Double }
     struct Probe: Decodable { let features: [Float], width: Int, labels: [Int32], weight: [Double], bias: Double, cvC: Double, cvScores: [Double], cvWeight: [Double], folds: [Int] }
     struct Folds: Decodable { let labels: [Int32], k: Int, folds: [Int] }
-    let wilson: [Wilson], bootstrap: Bootstrap, ks: [KS], auc: [AUC], rouge: [Rouge], membership: [Membership], probe: [Probe], folds: [Folds]
+    struct Ratio: Decodable { let numerators: [Double], denominators: [Double], value: Double, lower: Double, upper: Double }
+    let wilson: [Wilson], bootstrap: Bootstrap, ks: [KS], auc: [AUC], rouge: [Rouge], membership: [Membership], probe: [Probe], folds: [Folds], ratio: Ratio
 
     static let loaded: Cases? = try? JSONDecoder().decode(Cases.self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("statistics_cases.json"))))
 }
@@ -37,6 +38,18 @@ struct StatisticsTests {
         let successes = Int(c.values.reduce(0, +))
         let wilson = Intervals.wilson(successes: successes, trials: c.values.count)
         #expect(abs(e.lower - wilson.lower) < 0.006 && abs(e.upper - wilson.upper) < 0.006, "\(e) vs Wilson \(wilson)")
+    }
+
+    /// The share patching reports over probes: Σ numerators / Σ denominators, pairs resampled together.
+    @Test func ratioOfSumsBootstrapMatchesScipy() throws {
+        let c = try cases.ratio
+        let e = Intervals.bootstrapRatioOfSums(numerators: c.numerators, denominators: c.denominators, resamples: 20000, seed: 3)
+        #expect(abs(e.value - c.value) < 1e-12)
+        // Two Monte Carlo estimates of the same percentiles (the interval is about 0.14 wide).
+        #expect(abs(e.lower - c.lower) <= 0.006 && abs(e.upper - c.upper) <= 0.006, "\(e) vs scipy [\(c.lower), \(c.upper)]")
+        // Denominators whose sum is not distinguishable from zero: no interval.
+        let unstable = Intervals.bootstrapRatioOfSums(numerators: [1, 1, 1, 1], denominators: [2, -2, 1.5, -1.4])
+        #expect(unstable.lower.isNaN && unstable.upper.isNaN && unstable.value.isFinite)
     }
 
     @Test func hierarchicalBootstrapWidensWithSeedSpread() {

@@ -141,7 +141,7 @@ struct DictionaryBuilderTests {
     let other = String(repeating: "Elizabeth walked with Mr. Darcy, and Elizabeth smiled at Darcy near the Pemberley gate with Wickham. Yes, said Elizabeth. ", count: 12)
 
     @Test func namesBecomeTermsAndOpenersDoNot() {
-        let terms = DictionaryBuilder.build(concept: concept, other: other, generics: other)
+        let terms = DictionaryBuilder.build(concept: concept, other: other, generics: other).terms
         #expect(terms == [BuiltTerm(term: "Holmes", generic: "Elizabeth", conceptCount: 36, otherCount: 0),
                           BuiltTerm(term: "Baker Street", generic: "Darcy Pemberley", conceptCount: 12, otherCount: 0),
                           BuiltTerm(term: "Watson", generic: "Wickham", conceptCount: 12, otherCount: 0)])
@@ -152,10 +152,18 @@ struct DictionaryBuilderTests {
         settings.minRatio = 2
         // "Holmes" as often elsewhere (per word) as in the books: no longer idiosyncratic.
         let elsewhere = other + String(repeating: "and Holmes, and Holmes, and Holmes. ", count: 12)
-        let terms = DictionaryBuilder.build(concept: concept, other: elsewhere, generics: other, settings: settings)
+        let terms = DictionaryBuilder.build(concept: concept, other: elsewhere, generics: other, settings: settings).terms
         #expect(!terms.contains { $0.term == "Holmes" })
         #expect(terms.map(\.term) == ["Baker Street", "Watson"])
         settings.minCount = 13
-        #expect(DictionaryBuilder.build(concept: concept, other: elsewhere, generics: other, settings: settings).isEmpty)
+        #expect(DictionaryBuilder.build(concept: concept, other: elsewhere, generics: other, settings: settings).terms.isEmpty)
+    }
+
+    /// Two names never share a generic: with one name to give, the rarer term is left out.
+    @Test func namesDoNotMergeWhenGenericsRunOut() {
+        let result = DictionaryBuilder.build(concept: concept, other: other, generics: String(repeating: "They met Elizabeth there. ", count: 12))
+        #expect(result.genericPoolSize == 1)
+        #expect(result.terms == [BuiltTerm(term: "Holmes", generic: "Elizabeth", conceptCount: 36, otherCount: 0)])
+        #expect(result.droppedForWantOfGenerics == 2)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 import GPT2
 
 /// One probe as patching scores it: the prompt's tokens and the answer token whose log-probability
-/// at the last position is the metric.
+/// at the last position is the metric (the first token of the probe's first expected answer).
 public struct PatchProbe: Sendable {
     public let prompt: [Int32]
     public let answer: Int32
@@ -36,6 +36,9 @@ extension ActivationPatching {
             throw GPT2Error("patch: the source model's shape (\(source.config.layerCount) blocks, width \(source.config.embeddingSize)) differs from the patched model's (\(model.config.layerCount), \(model.config.embeddingSize))")
         }
         guard !probes.isEmpty else { throw GPT2Error("patch: no probes to patch over") }
+        if let bad = probes.first(where: { !(0..<Int32(model.config.vocabSize)).contains($0.answer) }) {
+            throw GPT2Error("patch: answer token \(bad.answer) is outside the vocabulary of \(model.config.vocabSize)")
+        }
         if let bad = probes.first(where: { $0.prompt.isEmpty || $0.prompt.count > model.config.contextLength }) {
             throw GPT2Error("patch: a probe has \(bad.prompt.count) tokens; every probe needs 1 to \(model.config.contextLength)")
         }

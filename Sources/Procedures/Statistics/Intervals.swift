@@ -74,21 +74,26 @@ public enum Intervals {
     }
 
     /// Percentile bootstrap of Σ numerators / Σ denominators over items resampled with replacement
-    /// (pairs kept together): a share that is stable when single denominators are near zero.
+    /// (pairs kept together): a share that is stable when single denominators are near zero. When more
+    /// than 2.5% of the resampled denominators lose the sign of the whole (the difference to share out
+    /// is not distinguishable from zero), the ratio has no interval and both bounds are NaN.
     public static func bootstrapRatioOfSums(numerators: [Double], denominators: [Double], resamples: Int = 4000, seed: UInt64 = 0) -> Estimate {
         let n = min(numerators.count, denominators.count)
         guard n > 0 else { return Estimate(value: .nan, lower: .nan, upper: .nan) }
         func ratio(_ num: Double, _ den: Double) -> Double { abs(den) < 1e-12 ? .nan : num / den }
         let point = ratio(numerators.prefix(n).reduce(0, +), denominators.prefix(n).reduce(0, +))
         var rng = RNG(seed: seed)
+        let sign = denominators.prefix(n).reduce(0, +).sign
         var statistics: [Double] = []
         statistics.reserveCapacity(resamples)
+        var unstable = 0
         for _ in 0..<max(1, resamples) {
             var num = 0.0, den = 0.0
             for _ in 0..<n { let i = rng.nextInt(below: n); num += numerators[i]; den += denominators[i] }
             let r = ratio(num, den)
-            if r.isFinite { statistics.append(r) }
+            if r.isFinite && den.sign == sign { statistics.append(r) } else { unstable += 1 }
         }
+        guard point.isFinite, Double(unstable) <= 0.025 * Double(max(1, resamples)) else { return Estimate(value: point, lower: .nan, upper: .nan) }
         statistics.sort()
         return Estimate(value: point, lower: percentile(statistics, 2.5), upper: percentile(statistics, 97.5))
     }

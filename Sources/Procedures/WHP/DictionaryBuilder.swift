@@ -24,20 +24,35 @@ public enum DictionaryBuilder {
         public var minRatio = 20.0
         /// The most frequent terms kept.
         public var limit = 80
+        /// A generic counterpart needs at least this many occurrences in the other novels.
+        public var genericMinCount = 3
         public init() {}
     }
+
+    /// The terms, and what could not be kept: terms with a word left without a generic of its own
+    /// (every word gets a different one, so two names never merge into one).
+    public struct Result: Sendable {
+        public let terms: [BuiltTerm]
+        public let droppedForWantOfGenerics: Int
+        public let genericPoolSize: Int
+    }
+
+    /// Titles kept as they are in a translation, and never a term alone.
+    static let titles: Set<String> = ["Miss", "Lord", "Lady", "Sir", "Colonel", "Inspector", "Captain", "Doctor", "Professor", "Major",
+                                      "General", "Master", "Madame", "Mister", "King", "Queen", "Prince", "Princess", "Baron", "Count", "Countess"]
 
     /// Terms of `concept` (most frequent first) whose rate there is `minRatio` times their rate in
     /// `other`, with word-by-word generic counterparts: names of `generics` (the other novels) that
     /// the concept's text hardly uses.
-    public static func build(concept: String, other: String, generics: String, settings: Settings = Settings()) -> [BuiltTerm] {
+    public static func build(concept: String, other: String, generics: String, settings: Settings = Settings()) -> Result {
         let conceptStats = TextStatistics(concept), otherStats = TextStatistics(other), genericStats = TextStatistics(generics)
         func rate(_ count: Int, _ stats: TextStatistics) -> Double { Double(count) / Double(max(1, stats.wordCount)) * 1e6 }
         // Elsewhere, a single word counts every capitalised use, not only those that start a name there.
         func otherCount(_ phrase: String) -> Int { phrase.contains(" ") ? otherStats.phrases[phrase] ?? 0 : otherStats.words[phrase] ?? 0 }
         let terms = conceptStats.phrases
             .filter { phrase, count in
-                count >= settings.minCount
+                !phrase.split(separator: " ").allSatisfy { titles.contains(String($0)) }
+                    && count >= settings.minCount
                     && 5 * (conceptStats.midSentence[phrase] ?? 0) >= count   // a name, not a sentence opener ("Yes", "Precisely")
                     && (rate(count, conceptStats) + 1) / (rate(otherCount(phrase), otherStats) + 1) >= settings.minRatio
             }
@@ -47,19 +62,20 @@ public enum DictionaryBuilder {
         // uses, most frequent first, given to the concept's words in order of their frequency.
         let pool = genericStats.phrases
             .filter { phrase, count in
-                !phrase.contains(" ") && count >= settings.minCount && 5 * (genericStats.midSentence[phrase] ?? 0) >= count
+                !phrase.contains(" ") && count >= settings.genericMinCount && 5 * (genericStats.midSentence[phrase] ?? 0) >= count
                     && (conceptStats.words[phrase] ?? 0) <= count / 50
             }
             .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
             .map(\.key)
-        let words = Set(terms.flatMap { $0.key.split(separator: " ").map(String.init) })
+        let words = Set(terms.flatMap { $0.key.split(separator: " ").map(String.init) }).subtracting(titles)   // titles stay: "Miss Morstan" → "Miss …"
         let ordered = words.sorted { (conceptStats.words[$0] ?? 0, $1) > (conceptStats.words[$1] ?? 0, $0) }
-        var generic: [String: String] = [:]
-        for (index, word) in ordered.enumerated() where !pool.isEmpty { generic[word] = pool[index % pool.count] }
-        return terms.map { phrase, count in
-            BuiltTerm(term: phrase, generic: phrase.split(separator: " ").map { generic[String($0)] ?? String($0) }.joined(separator: " "),
-                      conceptCount: count, otherCount: otherCount(phrase))
+        let generic = Dictionary(uniqueKeysWithValues: zip(ordered, pool))   // the rarest words may go without
+        let kept = terms.compactMap { phrase, count -> BuiltTerm? in
+            let parts = phrase.split(separator: " ").map { titles.contains(String($0)) ? String($0) : generic[String($0)] }
+            guard parts.allSatisfy({ $0 != nil }) else { return nil }
+            return BuiltTerm(term: phrase, generic: parts.compactMap { $0 }.joined(separator: " "), conceptCount: count, otherCount: otherCount(phrase))
         }
+        return Result(terms: kept, droppedForWantOfGenerics: terms.count - kept.count, genericPoolSize: pool.count)
     }
 }
 
@@ -67,6 +83,9 @@ public enum DictionaryBuilder {
 /// word the text hardly ever writes in lower case ("When Holmes" is "Holmes"; "Baker Street" stays
 /// whole, since a capitalised word after a name is part of it); and how often each word is capitalised.
 struct TextStatistics {
+    /// Titles written with a full stop that does not end the sentence.
+    static let abbreviations: Set<String> = ["Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Messrs", "Col", "Capt", "Prof", "Rev"]
+
     var phrases: [String: Int] = [:]
     /// Occurrences of each phrase that do not follow punctuation (a sentence opener never does).
     var midSentence: [String: Int] = [:]
@@ -74,9 +93,9 @@ struct TextStatistics {
     var wordCount = 0
 
     init(_ text: String) {
-        // Words as letter runs (apostrophes end a word: "Holmes's" counts as "Holmes"). A capitalised word of
-        // at most three letters before a full stop is an abbreviation ("Mr.", "Dr.", "St.", "J."): its stop
-        // ends nothing, and it is not part of a name ("Dr. Watson" is "Watson", mid-sentence).
+        // Words as letter runs (apostrophes end a word: "Holmes's" counts as "Holmes"). A title or an initial
+        // before a full stop ("Mr.", "Dr.", "St.", "J.") is an abbreviation: its stop ends nothing, and it is
+        // not part of a name ("Dr. Watson" is "Watson", mid-sentence).
         var tokens: [(word: Substring, followsBreak: Bool)] = []
         var lowercase: [String: Int] = [:]
         var start: String.Index?
@@ -88,8 +107,8 @@ struct TextStatistics {
             } else {
                 if let s = start { tokens.append((text[s..<index], pendingBreak)); pendingBreak = false }
                 start = nil
-                if c == ".", let last = tokens.last, text[index...].dropFirst().first?.isWhitespace == true, last.word.count <= 3,
-                   last.word.first?.isUppercase == true, last.word.endIndex == index {
+                if c == ".", let last = tokens.last, last.word.endIndex == index, text[index...].dropFirst().first?.isWhitespace == true,
+                   Self.abbreviations.contains(String(last.word)) || (last.word.count == 1 && last.word.first?.isUppercase == true) {
                     tokens[tokens.count - 1].word = last.word.prefix(0)   // dropped: an empty word breaks no run and starts none
                     continue
                 }
@@ -99,9 +118,9 @@ struct TextStatistics {
         if let s = start { tokens.append((text[s...], pendingBreak)) }
         wordCount = tokens.count
         for (word, _) in tokens where word.first?.isLowercase == true { lowercase[String(word), default: 0] += 1 }
-        func isCapitalised(_ word: Substring) -> Bool {
+        func isCapitalised(_ word: Substring) -> Bool {   // "Holmes", "McCarthy"; not "I" or "HOLMES"
             guard let first = word.first, first.isUppercase, word.count >= 2 else { return false }
-            return word.dropFirst().allSatisfy { $0.isLowercase }
+            return word.dropFirst().contains { $0.isLowercase }
         }
         func startsName(_ word: Substring) -> Bool {
             guard isCapitalised(word), word.count >= 3 else { return false }

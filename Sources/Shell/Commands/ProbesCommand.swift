@@ -20,6 +20,7 @@ enum ProbesCommand: Command {
             throw UsageError("probes: --set expects register, questions, retain or all, got \(wanted)")
         }
         if let pool = arguments.string("pool") {
+            guard !arguments.has("show") else { throw UsageError("probes: --show applies to one model; without --pool") }
             return try runPooled(names: pool.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
                                  sets: file.sets.filter { wanted == "all" || $0.name == wanted }, maxNewTokens: file.maxNewTokens, context)
         }

@@ -8,6 +8,7 @@ import Procedures
 extension ProbesCommand {
     static func runPooled(names: [String], sets: [(name: String, probes: [KnowledgeProbe])], maxNewTokens: Int, _ context: CommandContext) throws {
         guard names.count >= 2 else { throw UsageError("probes: --pool needs at least two models, comma-separated (got \(names.count))") }
+        guard Set(names).count == names.count else { throw UsageError("probes: --pool names a model twice; each model is one seed") }
         let models = try names.map { try context.session.model(named: $0, for: "probes --pool") }
         let tokenizer = try context.session.tokenizer()
         var results: [(String, JSONValue)] = []

@@ -12,7 +12,7 @@ enum PatchCommand: Command {
                 FlagInfo("from", value: "MODEL", "take the clean run from this model of the same shape, and patch it into the current one"),
                 FlagInfo("answer", value: "TOKEN", "the clean answer's first token (e.g. \" Holmes\"; required without --probes)"),
                 FlagInfo("wrong", value: "TOKEN", "the corrupted prompt's answer, to compare with (required without --probes)"),
-                FlagInfo("probes", value: "SET", "with --from: patch over every probe of a set (register, questions, retain), scoring each answer's log-probability"),
+                FlagInfo("probes", value: "SET", "with --from: patch over every probe of a set (register, questions, retain), scoring the log-probability of the first token of each probe's first expected answer"),
                 FlagInfo("file", value: "PATH", "probes for --probes (default examples/data/concept/completion_probes.json)"),
                 FlagInfo("last", value: "N", "with --probes: the last N positions of each prompt, beside all positions at once (default 4)"),
                 FlagInfo("hook", value: "resid_pre|attn_out|mlp_out|heads", "what to patch (default resid_pre; heads patches each head's hook_z)"),
@@ -26,17 +26,22 @@ enum PatchCommand: Command {
         corrupted): 1 means that activation alone restores the clean answer, 0 that it changes nothing.
         With --from, the clean run is another model's: patching an original's activations into its unlearned
         copy, on the same prompt, shows where the unlearned model lost what the original knew.
-        With --probes, the same is done over a whole probe set: each probe's metric is its answer's log-probability,
+        With --probes, the same is done over a whole probe set: each probe's metric is the log-probability of its first
+        expected answer's first token,
         and a cell is Σ(patched − current) / Σ(source − current) over the probes, with a 95% bootstrap interval over
         probes; columns are positions counted from each prompt's end, and `all` patches every position at once.
         """)
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
         if let set = arguments.string("probes") {
+            for flag in ["clean", "corrupted", "answer", "wrong"] where arguments.has(flag) {
+                throw UsageError("patch: --\(flag) does not apply with --probes (each probe brings its prompt and answer)")
+            }
             return try runOverProbes(ProbePatchRequest(set: set, source: arguments.string("from"), file: arguments.string("file"),
                                                        last: try arguments.int("last", default: 4), hook: arguments.string("hook") ?? "resid_pre",
                                                        plot: arguments.string("plot")), context)
         }
+        for flag in ["last", "file"] where arguments.has(flag) { throw UsageError("patch: --\(flag) applies only with --probes") }
         let model = try context.session.model()
         let tokenizer = try context.session.tokenizer()
         let source = try arguments.string("from").map { try context.session.model(named: $0, for: "patch --from") }

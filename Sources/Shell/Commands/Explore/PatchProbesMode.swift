@@ -46,7 +46,7 @@ extension PatchCommand {
                                                      progress: { context.progress("patching \(set.name) probes", done: $0, of: $1) })
         context.endProgress()
         let current = context.session.currentName ?? "current"
-        context.print(String(format: "%d %@ probes: mean log-probability of the answer %.3f in %@, %.3f in %@; cells: share of the difference restored by patching %@'s hook_%@ (Σ over probes, positions from the prompt's end)",
+        context.print(String(format: "%d %@ probes: mean log-probability of the answer's first token %.3f in %@, %.3f in %@; cells: share of the difference restored by patching %@'s hook_%@ (Σ over probes, positions from the prompt's end)",
                              result.probeCount, set.name, result.sourceLogProbability, sourceName, result.modelLogProbability, current, sourceName, kind))
         let values = result.restored.map { $0.map(\.value) }
         let map = HeatMap(title: "Patching \(sourceName)'s \(kind) into \(current), over \(result.probeCount) \(set.name) probes: share restored",

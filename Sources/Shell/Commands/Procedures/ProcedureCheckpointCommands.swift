@@ -18,7 +18,7 @@ enum ProcedureSaveCommand<P: SteppedProcedure>: Command {
         }
         let path = try context.session.writablePath(try arguments.positional(0, "a path to write"), for: "\(P.name) save")
         let weightsOnly = P.weightsOnlyHelp != nil && arguments.has("weights-only")
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         if weightsOnly { try running.procedure.saveWeights(to: path) } else { try running.procedure.saveCheckpoint(to: path) }
         context.print("saved the \(P.title) run on \(running.modelName) after \(running.procedure.iteration) iterations to \(path)"
                       + (weightsOnly ? " (weights only: it cannot be resumed)" : ""))

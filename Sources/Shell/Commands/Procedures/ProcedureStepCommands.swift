@@ -72,7 +72,7 @@ enum ProcedureRunCommand<P: SteppedProcedure>: Command {
         let started = Date(), first = procedure.iteration
         func save() throws {
             guard let out else { return }
-            try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
             try procedure.saveCheckpoint(to: out)
             context.note("checkpoint at iteration \(procedure.iteration): \(out)")
         }

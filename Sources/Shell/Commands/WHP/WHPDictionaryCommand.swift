@@ -19,8 +19,9 @@ enum WHPDictionaryCommand: Command {
         writes in lower case, found at least --min-count times in the books' training text (each book without its last
         5%) and at least --ratio times more often per million words than in the original domain's training text.
         A term must also appear mid-sentence in at least a fifth of its uses (a name, not "Yes" or "Precisely"). Each
-        word of a term gets a generic counterpart: a name of the other novels that the books hardly use, the most
-        frequent words paired first, so "Sherlock Holmes" and "Holmes" translate consistently.
+        word of a term gets a generic counterpart of its own: a name of the other novels that the books hardly use, the
+        most frequent words paired first, so "Sherlock Holmes" and "Holmes" translate consistently and no two names
+        merge; terms whose words run out of generics are left out.
         """)
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
@@ -39,10 +40,14 @@ enum WHPDictionaryCommand: Command {
         }
         let others = DataLayout.textFiles(in: DataLayout.originalDomainFolder)
         guard !others.isEmpty else { throw UsageError("whp dictionary: no text files under \(DataPaths.resolve(DataLayout.originalDomainFolder))") }
-        let novels = others.filter { !$0.contains("wikitext") }
-        let terms = DictionaryBuilder.build(concept: try text(try DataLayout.holmesFiles(for: "whp dictionary")), other: try text(others),
+        let show = try arguments.int("show", default: 12)
+        let novels = others.filter { !URL(fileURLWithPath: $0).lastPathComponent.contains("wikitext") }
+        let built = DictionaryBuilder.build(concept: try text(try DataLayout.holmesFiles(for: "whp dictionary")), other: try text(others),
                                             generics: try text(novels), settings: settings)
-        guard !terms.isEmpty else { throw UsageError("whp dictionary: no term passes --min-count \(settings.minCount) and --ratio \(settings.minRatio)") }
+        let terms = built.terms
+        guard !terms.isEmpty else {
+            throw UsageError("whp dictionary: no term passes --min-count \(settings.minCount) and --ratio \(settings.minRatio) with a generic of its own (\(built.genericPoolSize) generic names)")
+        }
         let root: [String: Any] = [
             "description": "Anchored terms built by `whp dictionary` from the Holmes books' training text (min count \(settings.minCount), ratio \(settings.minRatio), limit \(settings.limit)); generic counterparts are original-domain names the books hardly use.",
             "count": terms.count,
@@ -50,20 +55,21 @@ enum WHPDictionaryCommand: Command {
         ]
         let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
         do { try AtomicFile.write(data, to: path) } catch { throw UsageError("whp dictionary: cannot write \(path): \(error)") }
-        context.print("\(terms.count) terms written to \(out); the most frequent:")
-        for term in terms.prefix(max(0, try arguments.int("show", default: 12))) {
+        context.print("\(terms.count) terms written to \(out), every word with a generic of its own from \(built.genericPoolSize) names of the other novels"
+                      + (built.droppedForWantOfGenerics > 0 ? " (\(built.droppedForWantOfGenerics) rarer terms left out for want of generics)" : "") + "; the most frequent:")
+        for term in terms.prefix(max(0, show)) {
             context.print("  \(term.term) → \(term.generic)   (\(term.conceptCount) in the books, \(term.otherCount) elsewhere)")
         }
         // What it shares with the hand-written dictionary, and with the words the probes expect.
-        let built = Set(terms.flatMap { $0.term.split(separator: " ").map(String.init) })
+        let termWords = Set(terms.flatMap { $0.term.split(separator: " ").map(String.init) })
         if let hand = try? AnchorDictionary(path: DataPaths.resolve(WHPSettings.defaultDictionary), tokenizer: tokenizer) {
             let handWords = Set(hand.terms.flatMap { $0.term.split(separator: " ").map(String.init) })
-            context.print("words shared with the hand-written dictionary: \(handWords.intersection(built).count) of its \(handWords.count)")
+            context.print("words shared with the hand-written dictionary: \(handWords.intersection(termWords).count) of its \(handWords.count)")
         }
         if let probes = try? DataLayout.probes() {
             for set in probes.sets where set.name != "retain" {
                 let answers = Set(set.probes.flatMap { $0.expected.flatMap { $0.split(separator: " ").map(String.init) } })
-                let covered = answers.intersection(built)
+                let covered = answers.intersection(termWords)
                 context.print("\(set.name) probes' answer words among the terms: \(covered.count) of \(answers.count) (\(covered.sorted().prefix(12).joined(separator: ", ")))")
                 context.set("\(set.name)_answers_covered", .int(covered.count))
             }
