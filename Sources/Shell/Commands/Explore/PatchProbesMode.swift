@@ -55,10 +55,10 @@ extension PatchCommand {
         // The strongest component at one position (a late residual stream restores everything trivially,
         // so only for attention and MLP outputs), and every position at once, each with its interval.
         if hook != .residPre, let best = bestCell(result, columns: 0..<last) {
-            context.print("strongest single position: \(result.rowLabels[best.row]) at \(result.columnLabels[best.column]): \(result.restored[best.row][best.column])")
+            context.print("strongest single position: \(result.rowLabels[best.row]) at \(result.columnLabels[best.column]): \(shown(result.restored[best.row][best.column]))")
         }
         for (row, label) in result.rowLabels.enumerated() where last < result.columnLabels.count {
-            context.print("  \(label), every position: \(result.restored[row][last])")
+            context.print("  \(label), every position: \(shown(result.restored[row][last]))")
         }
         if let plot = request.plot {
             try context.writeFigure(map.svg(), to: try context.session.writablePath(plot, for: "patch --plot"), shown: plot, what: "heat map")
@@ -71,6 +71,11 @@ extension PatchCommand {
         context.set("restored", .array(values.map { .array($0.map { .number($0) }) }))
         context.set("lower", .array(result.restored.map { .array($0.map { .number($0.lower) }) }))
         context.set("upper", .array(result.restored.map { .array($0.map { .number($0.upper) }) }))
+    }
+
+    /// A share with its interval, or without one when the difference it shares out is not distinguishable from zero.
+    static func shown(_ share: Estimate) -> String {
+        share.lower.isNaN ? String(format: "%.3f (no interval: the two models' difference is not distinguishable from zero)", share.value) : share.description
     }
 
     static func bestCell(_ result: ProbeSetPatchingResult, columns: Range<Int>) -> (row: Int, column: Int)? {
