@@ -26,10 +26,10 @@ enum PatchCommand: Command {
         corrupted): 1 means that activation alone restores the clean answer, 0 that it changes nothing.
         With --from, the clean run is another model's: patching an original's activations into its unlearned
         copy, on the same prompt, shows where the unlearned model lost what the original knew.
-        With --probes, the same is done over a whole probe set: each probe's metric is the log-probability of its first
-        expected answer's first token,
-        and a cell is Σ(patched − current) / Σ(source − current) over the probes, with a 95% bootstrap interval over
-        probes; columns are positions counted from each prompt's end, and `all` patches every position at once.
+        With --probes, the same is done over a whole probe set: each probe's metric is the log-probability of its
+        first expected answer's first token, and a cell is Σ(patched − current) / Σ(source − current) over the
+        probes, with a 95% bootstrap interval over probes (none when that difference cannot be told from zero);
+        columns are positions counted from each prompt's end, and `all` patches every position at once.
         """)
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
