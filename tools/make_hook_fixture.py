@@ -11,6 +11,14 @@ Writes Tests/GPT2Tests/Fixtures/hooks_reference.h5 for the tiny-keras-vlen model
   edited/logits              logits with head 1 of layer 1 zeroed at attn.hook_z and layer 0's
                              mlp.hook_post scaled by 0.5
   edited/generation          greedy generation (12 new tokens after the first 4 ids) with the same edits
+  per_token/loss             each token's next-token loss (cross-entropy of position t−1's logits at token t)
+  ablated/loss               mean next-token loss with layer 0's hook_mlp_out mean-ablated (every position
+                             replaced by its mean over the clean run's positions) and head 0 of layer 1
+                             zero-ablated at attn.hook_z
+  steered/vector, /logits    logits with 3 × vector added to blocks.1.hook_resid_pre at every position, the
+                             vector being the clean run's blocks.0.hook_resid_post at position 2 minus position 5
+  patched/ids, /logits       the ids with position 3 changed, run with blocks.1.hook_resid_pre at position 3
+                             taken from the clean run
 """
 import os
 import sys
@@ -90,12 +98,61 @@ def main():
     for h in edits:
         h.remove()
 
+    # Per-token loss of the clean run.
+    with torch.no_grad():
+        logits = model(ids).logits[0]
+        per_token = torch.nn.functional.cross_entropy(logits[:-1], ids[0, 1:], reduction="none")
+
+    # Ablation: layer 0's MLP output mean-ablated, head 0 of layer 1 zeroed.
+    mean_mlp = acts["blocks.0.hook_mlp_out"].mean(dim=1, keepdim=True)
+    def mean_ablate(m, i, o):
+        return mean_mlp.expand_as(o).clone()
+    def zero_head0(m, i):
+        x = i[0].clone()
+        x[..., 0:hd] = 0
+        return (x,)
+    edits = [t.h[0].mlp.register_forward_hook(mean_ablate), t.h[1].attn.c_proj.register_forward_pre_hook(zero_head0)]
+    with torch.no_grad():
+        ablated_loss = model(ids, labels=ids).loss
+    for h in edits:
+        h.remove()
+
+    # Steering: 3 × (resid_post[0] at position 2 − at position 5) added before block 1.
+    vector = (acts["blocks.0.hook_resid_post"][0, 2] - acts["blocks.0.hook_resid_post"][0, 5]).detach()
+    def steer(m, i):
+        return (i[0] + 3 * vector,) + tuple(i[1:])
+    edits = [t.h[1].register_forward_pre_hook(steer)]
+    with torch.no_grad():
+        steered_logits = model(ids).logits
+    for h in edits:
+        h.remove()
+
+    # Patching: the corrupted ids, with the clean residual entering block 1 at position 3.
+    corrupted = ids.clone()
+    corrupted[0, 3] = 60
+    clean_resid = acts["blocks.1.hook_resid_pre"].detach()
+    def patch(m, i):
+        x = i[0].clone()
+        x[:, 3] = clean_resid[:, 3]
+        return (x,) + tuple(i[1:])
+    edits = [t.h[1].register_forward_pre_hook(patch)]
+    with torch.no_grad():
+        patched_logits = model(corrupted).logits
+    for h in edits:
+        h.remove()
+
     with h5py.File(os.path.join(OUT, "hooks_reference.h5"), "w") as f:
         f["ids"] = ids.numpy()
         for name, value in acts.items():
             f[name] = value.detach().numpy().astype(np.float32)
         f["edited/logits"] = edited_logits.numpy()
         f["edited/generation"] = generated.numpy()
+        f["per_token/loss"] = per_token.numpy().astype(np.float32)
+        f["ablated/loss"] = np.array([ablated_loss.item()], dtype=np.float32)
+        f["steered/vector"] = vector.numpy().astype(np.float32)
+        f["steered/logits"] = steered_logits.numpy().astype(np.float32)
+        f["patched/ids"] = corrupted.numpy()
+        f["patched/logits"] = patched_logits.numpy().astype(np.float32)
     print(len(acts), "hook points;", "generation", generated.tolist())
 
 

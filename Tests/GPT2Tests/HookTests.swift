@@ -64,6 +64,52 @@ struct HookTests {
         #expect(plain != generated, "the edits should change this generation, or the test shows nothing")
     }
 
+    /// `score --per-token`'s losses against PyTorch's per-position cross-entropy.
+    @Test func perTokenLossesMatchHuggingFace() throws {
+        let expected = try TensorFile.readFloats("per_token/loss", from: HookTests.reference).values
+        let ours = try model.tokenLosses(ids)
+        #expect(ours.count == expected.count && zip(ours, expected).allSatisfy { abs($0 - Double($1)) < 1e-4 }, "\(ours) vs \(expected)")
+    }
+
+    /// `ablate`'s interventions (a mean-ablated MLP output, a zeroed head) against the same edits in PyTorch.
+    @Test func ablatedLossMatchesHuggingFace() throws {
+        let ablated = model.copy()
+        let (width, heads, headSize) = (model.config.embeddingSize, model.config.headCount, model.config.headSize)
+        let mean = try ablated.meanActivation(at: .block(0, .mlpOut), tokens: ids)
+        ablated.interventions = [
+            try Intervention.ablation(at: .block(0, .mlpOut), tokenShape: [width], selected: Array(repeating: true, count: width), replacement: mean, label: "mean"),
+            try Intervention.ablation(at: .block(1, .z), tokenShape: [heads, headSize], selected: (0..<(heads * headSize)).map { $0 < headSize },
+                                      replacement: Array(repeating: 0, count: heads * headSize), label: "zero head 0"),
+        ]
+        var rng = RNG(seed: 0)
+        let loss = try ablated.languageModelLoss(TokenBatch(sequences: [ids]), rng: &rng).item
+        let expected = try TensorFile.readFloats("ablated/loss", from: HookTests.reference).values[0]
+        #expect(abs(loss - expected) < 1e-4, "\(loss) vs \(expected)")
+        #expect(abs(loss - (try model.languageModelLoss(TokenBatch(sequences: [ids]), rng: &rng).item)) > 1e-3, "the ablation should change the loss")
+    }
+
+    /// `steer`'s intervention: 3 × a vector added at every position of a residual stream.
+    @Test func steeredLogitsMatchHuggingFace() throws {
+        let steered = model.copy()
+        let vector = try TensorFile.readFloats("steered/vector", from: HookTests.reference).values
+        steered.interventions = [try Intervention.steering(at: .block(1, .residPre), tokenShape: [model.config.embeddingSize], vector: vector, scale: 3, label: "steer")]
+        try expectClose(try steered.logits(TokenBatch(sequences: [ids])), "steered/logits")
+    }
+
+    /// `patch`'s edit: the clean residual entering block 1, at one position, in the corrupted run.
+    @Test func patchedLogitsMatchHuggingFace() throws {
+        let corrupted = try TensorFile.readIntegers("patched/ids", from: HookTests.reference).values.map { Int32($0) }
+        let (_, clean) = try model.runWithCache(TokenBatch(sequences: [ids]), points: { $0 == .block(1, .residPre) })
+        let source = try #require(clean[.block(1, .residPre)])   // [1, pos, dModel]
+        let width = model.config.embeddingSize
+        let (patched, _) = try model.runWithCache(TokenBatch(sequences: [corrupted]), points: { _ in false }, edits: [.block(1, .residPre): { x in
+            var data = x.data
+            for j in 0..<width { data[3 * width + j] = source.data[3 * width + j] }
+            return Tensor(shape: x.shape, data: data)
+        }])
+        try expectClose(patched, "patched/logits")
+    }
+
     @Test func identityEditsChangeNothing() throws {
         let plain = try model.logits(TokenBatch(sequences: [ids]))
         let writable = HookPoint.all(layers: model.config.layerCount).filter(\.isWritable)

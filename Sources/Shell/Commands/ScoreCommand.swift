@@ -50,15 +50,10 @@ enum ScoreCommand: Command {
             throw UsageError("score --per-token: the text has \(ids.count) tokens, more than the model's context of \(model.config.contextLength)")
         }
         let tokenizer = try context.session.tokenizer()
-        let logits = try GradMode.withNoGrad { try model.logits(TokenBatch(sequences: [ids])) }   // [1, pos, vocab]
-        let vocab = model.config.vocabSize
+        let losses = ids.count >= 2 ? try model.tokenLosses(ids) : []
         var rows: [JSONValue] = []
         context.print("  pos  token            loss     p")
-        for t in 1..<ids.count {
-            let row = logits.data[((t - 1) * vocab)..<(t * vocab)]
-            let maxLogit = Double(row.max() ?? 0)
-            let logSum = log(row.reduce(0.0) { $0 + exp(Double($1) - maxLogit) }) + maxLogit
-            let loss = logSum - Double(row[row.startIndex + Int(ids[t])])
+        for (t, loss) in zip(1..., losses) {
             context.print(String(format: "  %3d  ", t) + pad("[" + visible(tokenizer.tokenText(ids[t])) + "]", 16) + String(format: " %6.3f  %.4f", loss, Foundation.exp(-loss)))
             rows.append(.object([("position", .int(t)), ("id", .int(Int(ids[t]))), ("token", .string(tokenizer.tokenText(ids[t]))),
                                  ("loss", .number(loss))]))
