@@ -161,6 +161,19 @@ struct ShellCommandTests {
         // Seeds change the random matrices; LayerNorms start at 1 and 0 in both.
         #expect(blocks.count >= 1 && blocks.allSatisfy { row in row.count == 6 && [1, 2, 4, 5].allSatisfy { row[$0] > 0 } && row[0] == 0 && row[3] == 0 })
         #expect((other["output_change"] as? [[Double]])?.joined().contains { $0 > 1e-3 } == true)
+        // Over a probe set: the mean over prompts of each prompt's change, so one prompt's own --text agrees.
+        let probes = try json(shell.run("diff x z --probes retain --json"))
+        let perProbe = try #require(probes["probe_output_change"] as? [[Double]])
+        #expect(perProbe.count == blocks.count && perProbe.joined().allSatisfy { $0 > 0 })
+        let file = try ProbeSets(path: DataPaths.resolve(DataLayout.completionProbes))
+        let retain = try #require(file.sets.first { $0.name == "retain" }?.probes)
+        var mean = [Double](repeating: 0, count: perProbe.joined().count)
+        for probe in retain {
+            let one = try #require(try json(shell.run("diff x z --text \"\(probe.prompt)\" --json"))["output_change"] as? [[Double]])
+            for (i, v) in one.joined().enumerated() { mean[i] += v / Double(retain.count) }
+        }
+        #expect(zip(mean, perProbe.joined()).allSatisfy { abs($0 - $1) < 1e-9 }, "\(mean) vs \(perProbe)")
+        #expect(shell.run("diff x z --probes nope").contains("expected one of"))
     }
 
     @Test func tokenizeJSON() throws {

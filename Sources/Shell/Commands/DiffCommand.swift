@@ -10,6 +10,7 @@ enum DiffCommand: Command {
         name: "diff", abstract: "Compare two snapshots or loaded models tensor by tensor (max |Δ| and relative L2 change).",
         arguments: "A B", flags: [FlagInfo("top", value: "N", "show the N most changed tensors (default 10)"),
                                   FlagInfo("text", value: "TEXT", "also compare each block's outputs on TEXT (models only): 1 − cosine, mean over positions"),
+                                  FlagInfo("probes", value: "SET", "also compare each block's outputs on every prompt of a probe set (register, questions, retain): the same, then the mean over prompts"),
                                   FlagInfo("plot", value: "FILE.svg", "write the block × parameter-group map of relative change as an SVG heat map")],
         examples: ["diff before-sophon current", "diff gpt2-mini sophon", #"diff gpt2-mini gpt2-mini-elm --text "Sherlock Holmes took his hat." --plot diff.svg"#])
 
@@ -37,7 +38,22 @@ enum DiffCommand: Command {
             context.print("  " + pad(r.name, 28) + String(format: " max|Δ| %.3e  ‖Δ‖/‖A‖ %.3e", r.maxDelta, r.relative))
         }
         try blockMap(a, b, arguments, context)
-        if let text = arguments.string("text") { try outputChange(text, arguments, context) }
+        if let text = arguments.string("text") {
+            let ids = try context.session.tokenizer().encode(text)
+            guard !ids.isEmpty else { throw UsageError("diff --text: the text has no tokens") }
+            try outputChange([ids], arguments, context, what: { "on the text (\($0) tokens), 1 − cosine, mean over positions" }, key: "output_change")
+        }
+        if let setName = arguments.string("probes") {
+            let file = try DataLayout.probes()
+            guard let set = file.sets.first(where: { $0.name == setName }) else {
+                throw UsageError("diff --probes: expected one of \(file.sets.map(\.name).joined(separator: ", ")), got \(setName)")
+            }
+            let tokenizer = try context.session.tokenizer()
+            let prompts = set.probes.map { tokenizer.encode($0.prompt) }.filter { !$0.isEmpty }
+            try outputChange(prompts, arguments, context,
+                             what: { _ in "on the \(prompts.count) \(setName) probes' prompts, 1 − cosine, mean over positions, then over prompts" },
+                             key: "probe_output_change")
+        }
         context.set("changed", .int(changed.count))
         context.set("tensors", .array(changed.map { .object([("name", .string($0.name)), ("max_delta", .number($0.maxDelta)), ("relative", .number($0.relative))]) }))
     }
@@ -80,8 +96,9 @@ enum DiffCommand: Command {
     }
 
     /// 1 − cosine between the two models' activations at each block's attention output, MLP output
-    /// and residual stream on `text`, averaged over positions.
-    private static func outputChange(_ text: String, _ arguments: Arguments, _ context: CommandContext) throws {
+    /// and residual stream, averaged over each prompt's positions, then over the prompts.
+    private static func outputChange(_ prompts: [[Int32]], _ arguments: Arguments, _ context: CommandContext,
+                                     what: (Int) -> String, key: String) throws {
         func model(_ index: Int) throws -> GPT2Model {
             let name = try arguments.positional(index, "a model name")
             if name == "current" { return try context.session.model() }
@@ -92,33 +109,37 @@ enum DiffCommand: Command {
         guard a.config.layerCount == b.config.layerCount, a.config.embeddingSize == b.config.embeddingSize else {
             throw UsageError("diff --text: the two models differ in shape")
         }
-        let ids = Array(try context.session.tokenizer().encode(text).suffix(min(a.config.contextLength, b.config.contextLength)))
-        guard !ids.isEmpty else { throw UsageError("diff --text: the text has no tokens") }
+        guard !prompts.isEmpty else { throw UsageError("diff: no prompt to compare the outputs on") }
         let hooks: [HookPoint.BlockHook] = [.attnOut, .mlpOut, .residPost]
         let wanted = Set((0..<a.config.layerCount).flatMap { l in hooks.map { HookPoint.block(l, $0) } })
-        let (_, x) = try a.runWithCache(TokenBatch(sequences: [ids]), points: wanted.contains)
-        let (_, y) = try b.runWithCache(TokenBatch(sequences: [ids]), points: wanted.contains)
         let width = a.config.embeddingSize
-        var values: [[Double]] = []
-        for l in 0..<a.config.layerCount {
-            values.append(try hooks.map { hook in
-                guard let u = x[.block(l, hook)], let v = y[.block(l, hook)] else { throw UsageError("diff --text: a hook recorded nothing") }
-                var total = 0.0
-                for t in ids.indices {
-                    var dot = 0.0, nu = 0.0, nv = 0.0
-                    for j in 0..<width {
-                        let (p, q) = (Double(u.data[t * width + j]), Double(v.data[t * width + j]))
-                        dot += p * q; nu += p * p; nv += q * q
+        var values = [[Double]](repeating: [Double](repeating: 0, count: hooks.count), count: a.config.layerCount)
+        var lastCount = 0
+        for prompt in prompts {
+            let ids = Array(prompt.suffix(min(a.config.contextLength, b.config.contextLength)))
+            lastCount = ids.count
+            let (_, x) = try a.runWithCache(TokenBatch(sequences: [ids]), points: wanted.contains)
+            let (_, y) = try b.runWithCache(TokenBatch(sequences: [ids]), points: wanted.contains)
+            for l in 0..<a.config.layerCount {
+                for (h, hook) in hooks.enumerated() {
+                    guard let u = x[.block(l, hook)], let v = y[.block(l, hook)] else { throw UsageError("diff: a hook recorded nothing") }
+                    var total = 0.0
+                    for t in ids.indices {
+                        var dot = 0.0, nu = 0.0, nv = 0.0
+                        for j in 0..<width {
+                            let (p, q) = (Double(u.data[t * width + j]), Double(v.data[t * width + j]))
+                            dot += p * q; nu += p * p; nv += q * q
+                        }
+                        total += 1 - dot / max((nu * nv).squareRoot(), 1e-30)
                     }
-                    total += 1 - dot / max((nu * nv).squareRoot(), 1e-30)
+                    values[l][h] += total / Double(ids.count) / Double(prompts.count)
                 }
-                return total / Double(ids.count)
-            })
+            }
         }
         let map = HeatMap(title: "Output change (1 − cosine)", rowLabels: (0..<values.count).map { "block \($0)" },
                           columnLabels: ["attn_out", "mlp_out", "resid_post"], values: values)
-        context.print("output change on the text (\(ids.count) tokens), 1 − cosine, mean over positions:")
+        context.print("output change \(what(lastCount)):")
         for line in map.text() { context.print("  " + line.replacingOccurrences(of: "+", with: " ")) }
-        context.set("output_change", .array(values.map { .array($0.map { .number($0) }) }))
+        context.set(key, .array(values.map { .array($0.map { .number($0) }) }))
     }
 }
