@@ -36,6 +36,19 @@ private func tinyModel() throws -> GPT2Model {
 
 @Suite("Pretraining")
 struct PretrainTests {
+    /// `perplexity --interval`'s items: each window's mean loss, as the mean of `tokenLosses` (which
+    /// HookTests checks against PyTorch), whichever batch and thread share the window lands in.
+    @Test func windowLossesAreEachWindowsMeanTokenLoss() throws {
+        let model = try tinyModel()
+        let windows: [[Int32]] = [[5, 9, 2, 7, 7, 1], [300, 12, 4], [8, 8, 8, 8, 8, 8, 8, 8], [42], [17, 3]]
+        let ours = try windowLosses(model: model, windows: windows, batchSize: 2)
+        #expect(ours.count == windows.count && ours[3].isNaN)
+        for (window, loss) in zip(windows, ours) where window.count >= 2 {
+            let tokens = try model.tokenLosses(window)
+            #expect(abs(loss - tokens.reduce(0, +) / Double(tokens.count)) < 1e-5, "\(window): \(loss) vs \(tokens)")
+        }
+    }
+
     @Test func heldOutTextIsTheEndOfEachFile() throws {
         let corpus = try makeCorpus()
         #expect(corpus.parts.map(\.name) == ["dickens", "melville"])

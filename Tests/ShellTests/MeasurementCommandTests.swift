@@ -94,6 +94,25 @@ struct MeasurementCommandTests {
         #expect(ppl > 1000)                    // an untrained model is near the vocabulary size…
         #expect(unigram < ppl && unigram > 50) // …and a unigram model of the text is far better
         #expect(shell.run("perplexity --sources nowhere").contains("unknown source nowhere"))
+        // Intervals over windows: a model against itself changes by exactly 0; a pool of two is the mean of their losses.
+        let selfPaired = try json(shell.run("perplexity --sources original --windows 4 --baseline gpt2-mini --json"))
+        let paired = try #require(((selfPaired["sources"] as? [String: Any])?["original"] as? [String: Any])?["models"] as? [String: Any])
+        let current = try #require(paired["other"] as? [String: Any])
+        let pooledPerplexity = try json(shell.run("perplexity --sources original --windows 4 --pool gpt2-mini,other --json"))
+        let pooledSource = try #require((pooledPerplexity["sources"] as? [String: Any])?["original"] as? [String: Any])
+        let members = try #require(pooledSource["models"] as? [String: Any])
+        let lossA = try #require((members["gpt2-mini"] as? [String: Any])?["loss"] as? Double)
+        let lossB = try #require((members["other"] as? [String: Any])?["loss"] as? Double)
+        let pooledLoss = try #require((pooledSource["pooled"] as? [String: Any])?["loss"] as? Double)
+        #expect(abs(pooledLoss - (lossA + lossB) / 2) < 1e-12 && abs(lossA - lossB) > 1e-6)
+        #expect(abs((current["loss"] as? Double ?? 0) - lossB) < 1e-12)
+        let change = try #require(current["change_vs_baseline"] as? Double), changeBounds = try #require(current["change_interval"] as? [Double])
+        #expect(abs(change - (exp(lossB - lossA) - 1)) < 1e-9 && changeBounds[0] <= change && change <= changeBounds[1])
+        let selfChange = try json(shell.run("perplexity --sources original --windows 4 --baseline other --json"))
+        let itself = try #require((((selfChange["sources"] as? [String: Any])?["original"] as? [String: Any])?["models"] as? [String: Any])?["other"] as? [String: Any])
+        #expect(itself["change_vs_baseline"] as? Double == 0 && itself["change_interval"] as? [Double] == [0, 0])
+        #expect(shell.run("perplexity --pool other").contains("at least two models"))
+        #expect(shell.run("perplexity --interval --unigram").contains("--unigram applies without"))
     }
 
     @Test func fluencyAndRelearning() throws {

@@ -225,3 +225,27 @@ public func meanLoss(model: GPT2Model, windows: [[Int32]], batchSize: Int,
     guard totalTokens > 0 else { throw GPT2Error("evaluation: no tokens to score") }
     return totalLoss / Double(totalTokens)
 }
+
+/// Each window's mean next-token loss (nats per token), in order: the items a perplexity interval
+/// resamples. Rows of a batch are scored one by one on the cores, so a window's loss does not depend
+/// on the windows batched with it. Windows shorter than 2 tokens score NaN.
+public func windowLosses(model: GPT2Model, windows: [[Int32]], batchSize: Int,
+                         shouldStop: () -> Bool = { Interrupt.isRequested }, progress: (Int, Int) -> Void = { _, _ in }) throws -> [Double] {
+    var losses: [Double] = []
+    losses.reserveCapacity(windows.count)
+    try GradMode.withNoGrad {
+        for start in stride(from: 0, to: windows.count, by: max(1, batchSize)) {
+            if shouldStop() { throw Interrupted("evaluation: stopped after \(start) of \(windows.count) windows") }
+            let chunk = Array(windows[start..<min(windows.count, start + batchSize)])
+            let shares = try DataParallel.map(rows: chunk.count) { share in
+                var rng = RNG(seed: 0)   // no dropout: never drawn from
+                return try chunk[share].map { row -> Double in
+                    row.count < 2 ? .nan : Double(try model.languageModelLoss(TokenBatch(sequences: [row]), rng: &rng).item)
+                }
+            }
+            losses += shares.joined()
+            progress(min(windows.count, start + batchSize), windows.count)
+        }
+    }
+    return losses
+}

@@ -10,12 +10,15 @@ enum PerplexityCommand: Command {
         flags: [FlagInfo("windows", value: "N", "held-out windows of the model's context per source (default 32)"),
                 FlagInfo("sources", value: "LIST", "comma-separated subset, e.g. original,wikitext"),
                 FlagInfo("unigram", "also score a unigram model of each source's training split"),
+                FlagInfo("interval", "each perplexity with a 95% bootstrap interval over the held-out windows"),
+                FlagInfo("pool", value: "LIST", "models trained by one recipe at different seeds: each one's perplexity, then their pooled perplexity with a hierarchical 95% interval (seeds, then windows)"),
+                FlagInfo("baseline", value: "MODEL", "also the change in perplexity against MODEL on the same windows, with a paired 95% interval"),
                 FlagInfo("data", value: "DIR", "corpus folder (default \(DataLayout.root))")],
-        examples: ["perplexity", "perplexity --sources holmes,original --windows 64", "perplexity --unigram"],
-        discussion: "Held-out text is the last 5% of every file, never trained on by `pretrain`; windows are consecutive and fixed, so numbers compare across models.")
+        examples: ["perplexity", "perplexity --sources holmes,original --windows 64", "perplexity --unigram",
+                   "perplexity --sources original --baseline gpt2-mini --pool elm-seed11,elm-seed12,elm-seed13"],
+        discussion: "Held-out text is the last 5% of every file, never trained on by `pretrain`; windows are consecutive and fixed, so numbers compare across models. With --interval, --pool or --baseline each perplexity carries a 95% interval over those windows: a difference whose intervals overlap is a tie, and the paired change against --baseline is the sharper test.")
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let model = try context.session.model()
         let windowsPerSource = try arguments.int("windows", default: 32)
         guard windowsPerSource >= 1 else { throw UsageError("perplexity: --windows must be at least 1") }
         var sources = try PretrainCommand.sources(data: arguments.string("data"), resolve: DataPaths.resolve)
@@ -27,6 +30,19 @@ enum PerplexityCommand: Command {
             sources = sources.filter { wanted.contains($0.name) }
         }
         let corpus = try TokenCorpus(sources: sources, tokenizer: try context.session.tokenizer(), cacheDirectory: DataLayout.tokenCache)
+        let pool = arguments.string("pool").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        let baseline = arguments.string("baseline")
+        if pool != nil || baseline != nil || arguments.has("interval") {
+            guard !arguments.has("unigram") else { throw UsageError("perplexity: --unigram applies without --interval, --pool and --baseline") }
+            if let pool {
+                guard pool.count >= 2 else { throw UsageError("perplexity: --pool needs at least two models, comma-separated (got \(pool.count))") }
+                guard Set(pool).count == pool.count else { throw UsageError("perplexity: --pool names a model twice; each model is one seed") }
+            }
+            guard let current = pool ?? context.session.currentName.map({ [$0] }) else { throw UsageError("perplexity: no model loaded (expected `load` or `use` first, or --pool)") }
+            let request = IntervalRequest(models: current, pooled: pool != nil, baseline: baseline, windowsPerSource: windowsPerSource)
+            return try runWithIntervals(request, corpus: corpus, context)
+        }
+        let model = try context.session.model()
         var rows: [(String, JSONValue)] = []
         for (index, part) in corpus.parts.enumerated() {
             let windows = corpus.heldOutWindows(part: index, length: model.config.contextLength - 1, limit: windowsPerSource)
