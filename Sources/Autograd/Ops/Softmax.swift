@@ -12,16 +12,24 @@ func logSumExp(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     return maxValue + logf(s)
 }
 
-/// Softmax over the last axis.
-public func softmax(_ x: Tensor) -> Tensor {
+/// The forward pass both share: each row of the last axis mapped entry by entry through
+/// `entry(value, logSumExp(row))`. Returns the row length, the row count and the result.
+@inline(__always)
+private func rowsWithLogSumExp(_ x: Tensor, _ entry: (Float, Float) -> Float) -> (n: Int, rows: Int, out: [Float]) {
     let n = x.shape.last ?? 1, rows = x.count / max(1, n)
     var out = [Float](repeating: 0, count: x.count)
     x.data.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
         for r in 0..<rows {
             let lse = logSumExp(xp.baseAddress! + r * n, n)
-            for i in 0..<n { op[r * n + i] = expf(xp[r * n + i] - lse) }
+            for i in 0..<n { op[r * n + i] = entry(xp[r * n + i], lse) }
         }
     } }
+    return (n, rows, out)
+}
+
+/// Softmax over the last axis.
+public func softmax(_ x: Tensor) -> Tensor {
+    let (n, rows, out) = rowsWithLogSumExp(x) { value, lse in expf(value - lse) }
     return Tensor.result(shape: x.shape, data: out, op: "softmax", inputs: [x]) { y in
         guard let g = y.grad else { return }
         x.accumulateGrad { gx in
@@ -36,14 +44,7 @@ public func softmax(_ x: Tensor) -> Tensor {
 
 /// Log-softmax over the last axis.
 public func logSoftmax(_ x: Tensor) -> Tensor {
-    let n = x.shape.last ?? 1, rows = x.count / max(1, n)
-    var out = [Float](repeating: 0, count: x.count)
-    x.data.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
-        for r in 0..<rows {
-            let lse = logSumExp(xp.baseAddress! + r * n, n)
-            for i in 0..<n { op[r * n + i] = xp[r * n + i] - lse }
-        }
-    } }
+    let (n, rows, out) = rowsWithLogSumExp(x) { value, lse in value - lse }
     return Tensor.result(shape: x.shape, data: out, op: "logSoftmax", inputs: [x]) { y in
         guard let g = y.grad else { return }
         x.accumulateGrad { gx in

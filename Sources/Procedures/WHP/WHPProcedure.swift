@@ -99,11 +99,7 @@ public final class WHPProcedure {
     /// Fine-tunes a copy of the baseline on random target windows (next-token loss) up to
     /// `settings.reinforceSteps`. The baseline itself is untouched.
     public func reinforce(shouldStop: () -> Bool = { Interrupt.isRequested }, report: (WHPEvent) -> Void = { _ in }) throws -> GPT2Model {
-        let model = reinforced ?? baseline.copy()
-        if reinforced == nil { model.history.append("WHP reinforced model (fine-tuned on the target text)") }
-        reinforced = model
-        let optimizer = reinforceOptimizer ?? Adam.adamW(model.parameters, weightDecay: 0)
-        reinforceOptimizer = optimizer
+        let (model, optimizer) = phase(\.reinforced, \.reinforceOptimizer, history: "WHP reinforced model (fine-tuned on the target text)")
         try train(model, optimizer, phase: "reinforce", step: \.reinforceStep, total: settings.reinforceSteps,
                   learningRate: settings.reinforceLearningRate, shouldStop: shouldStop, report: report) {
             let windows = (0..<settings.batchSize).map { _ -> [Int32] in
@@ -113,6 +109,18 @@ public final class WHPProcedure {
             return try model.languageModelLoss(TokenBatch(sequences: windows), training: true, rng: &rng)
         }
         return model
+    }
+
+    /// A training phase's model and optimizer: made on the first call (a copy of the baseline,
+    /// noted in its history), kept afterwards so that calling the phase again continues it.
+    private func phase(_ model: ReferenceWritableKeyPath<WHPProcedure, GPT2Model?>, _ optimizer: ReferenceWritableKeyPath<WHPProcedure, Adam?>,
+                       history: @autoclosure () -> String) -> (GPT2Model, Adam) {
+        let trained = self[keyPath: model] ?? baseline.copy()
+        if self[keyPath: model] == nil { trained.history.append(history()) }
+        self[keyPath: model] = trained
+        let adam = self[keyPath: optimizer] ?? Adam.adamW(trained.parameters, weightDecay: 0)
+        self[keyPath: optimizer] = adam
+        return (trained, adam)
     }
 
     // MARK: - Move 2: generic labels
@@ -152,11 +160,7 @@ public final class WHPProcedure {
     /// Fine-tunes a copy of the baseline (the unlearned model) on (original block → generic labels).
     public func finetune(shouldStop: () -> Bool = { Interrupt.isRequested }, report: (WHPEvent) -> Void = { _ in }) throws -> GPT2Model {
         guard !labelled.isEmpty else { throw GPT2Error("whp finetune: no labels yet (run `whp labels` first)") }
-        let model = unlearned ?? baseline.copy()
-        if unlearned == nil { model.history.append("WHP: fine-tuned on generic labels (alpha \(settings.labels.alpha))") }
-        unlearned = model
-        let optimizer = finetuneOptimizer ?? Adam.adamW(model.parameters, weightDecay: 0)
-        finetuneOptimizer = optimizer
+        let (model, optimizer) = phase(\.unlearned, \.finetuneOptimizer, history: "WHP: fine-tuned on generic labels (alpha \(settings.labels.alpha))")
         try train(model, optimizer, phase: "finetune", step: \.finetuneStep, total: settings.finetuneSteps,
                   learningRate: settings.finetuneLearningRate, shouldStop: shouldStop, report: report) {
             let chosen = (0..<settings.batchSize).map { _ in labelled[rng.nextInt(below: labelled.count)] }
