@@ -23,29 +23,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     return Tensor.result(shape: outShape, data: out, op: "matmul", inputs: [a, b]) { y in
         guard let g = y.grad else { return }
         g.withUnsafeBufferPointer { gp in
-            // C = op(A)·op(B): dop(A) = dC·op(B)ᵀ, dop(B) = op(A)ᵀ·dC, then undo the transposes.
-            if a.requiresGrad {
-                b.data.withUnsafeBufferPointer { bp in a.accumulateGrad { ga in
-                    if transposeA {   // dA[k, m] = op(B)·dCᵀ
-                        gemm(transA: transposeB, transB: true, m: k, n: rows, k: n,
-                             a: bp.baseAddress!, b: gp.baseAddress!, beta: 1, c: ga.baseAddress!)
-                    } else {          // dA[m, k] = dC·op(B)ᵀ
-                        gemm(transA: false, transB: !transposeB, m: rows, n: k, k: n,
-                             a: gp.baseAddress!, b: bp.baseAddress!, beta: 1, c: ga.baseAddress!)
-                    }
-                } }
-            }
-            if b.requiresGrad {
-                a.data.withUnsafeBufferPointer { ap in b.accumulateGrad { gb in
-                    if transposeB {   // dB[n, k] = dCᵀ·op(A)
-                        gemm(transA: true, transB: transposeA, m: n, n: k, k: rows,
-                             a: gp.baseAddress!, b: ap.baseAddress!, beta: 1, c: gb.baseAddress!)
-                    } else {          // dB[k, n] = op(A)ᵀ·dC
-                        gemm(transA: !transposeA, transB: false, m: k, n: n, k: rows,
-                             a: ap.baseAddress!, b: gp.baseAddress!, beta: 1, c: gb.baseAddress!)
-                    }
-                } }
-            }
+            accumulateProductGradients(a, b, grad: gp, batch: 1, m: rows, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         }
     }
 }
@@ -68,31 +46,40 @@ private func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transpose
     return Tensor.result(shape: [batch, m, n], data: out, op: "bmm", inputs: [a, b]) { y in
         guard let g = y.grad else { return }
         g.withUnsafeBufferPointer { gp in
-            if a.requiresGrad {
-                b.data.withUnsafeBufferPointer { bp in a.accumulateGrad { ga in
-                    for i in 0..<batch {
-                        let gi = gp.baseAddress! + i * cStride, bi = bp.baseAddress! + i * bStride, ai = ga.baseAddress! + i * aStride
-                        if transposeA {
-                            gemm(transA: transposeB, transB: true, m: k, n: m, k: n, a: bi, b: gi, beta: 1, c: ai)
-                        } else {
-                            gemm(transA: false, transB: !transposeB, m: m, n: k, k: n, a: gi, b: bi, beta: 1, c: ai)
-                        }
-                    }
-                } }
-            }
-            if b.requiresGrad {
-                a.data.withUnsafeBufferPointer { ap in b.accumulateGrad { gb in
-                    for i in 0..<batch {
-                        let gi = gp.baseAddress! + i * cStride, ai = ap.baseAddress! + i * aStride, bi = gb.baseAddress! + i * bStride
-                        if transposeB {
-                            gemm(transA: true, transB: transposeA, m: n, n: k, k: m, a: gi, b: ai, beta: 1, c: bi)
-                        } else {
-                            gemm(transA: !transposeA, transB: false, m: k, n: n, k: m, a: ai, b: gi, beta: 1, c: bi)
-                        }
-                    }
-                } }
-            }
+            accumulateProductGradients(a, b, grad: gp, batch: batch, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         }
+    }
+}
+
+/// The backward of C = op(A)·op(B) for `batch` matrices stored one after another (`[m, k]`, `[k, n]`,
+/// `[m, n]` each, or their transposes): dop(A) = dC·op(B)ᵀ and dop(B) = op(A)ᵀ·dC, written back
+/// through the transposes and added to each operand's gradient.
+private func accumulateProductGradients(_ a: Tensor, _ b: Tensor, grad gp: UnsafeBufferPointer<Float>, batch: Int, m: Int, n: Int, k: Int,
+                                        transposeA: Bool, transposeB: Bool) {
+    let aStride = m * k, bStride = k * n, cStride = m * n
+    if a.requiresGrad {
+        b.data.withUnsafeBufferPointer { bp in a.accumulateGrad { ga in
+            for i in 0..<batch {
+                let gi = gp.baseAddress! + i * cStride, bi = bp.baseAddress! + i * bStride, ai = ga.baseAddress! + i * aStride
+                if transposeA {   // dA[k, m] = op(B)·dCᵀ
+                    gemm(transA: transposeB, transB: true, m: k, n: m, k: n, a: bi, b: gi, beta: 1, c: ai)
+                } else {          // dA[m, k] = dC·op(B)ᵀ
+                    gemm(transA: false, transB: !transposeB, m: m, n: k, k: n, a: gi, b: bi, beta: 1, c: ai)
+                }
+            }
+        } }
+    }
+    if b.requiresGrad {
+        a.data.withUnsafeBufferPointer { ap in b.accumulateGrad { gb in
+            for i in 0..<batch {
+                let gi = gp.baseAddress! + i * cStride, ai = ap.baseAddress! + i * aStride, bi = gb.baseAddress! + i * bStride
+                if transposeB {   // dB[n, k] = dCᵀ·op(A)
+                    gemm(transA: true, transB: transposeA, m: n, n: k, k: m, a: gi, b: ai, beta: 1, c: bi)
+                } else {          // dB[k, n] = op(A)ᵀ·dC
+                    gemm(transA: !transposeA, transB: false, m: k, n: n, k: m, a: ai, b: gi, beta: 1, c: bi)
+                }
+            }
+        } }
     }
 }
 
