@@ -71,6 +71,29 @@ struct ChartTests {
     }
 }
 
+extension ChartTests {
+    /// Protection against cost: a point per model with whiskers on both axes, goal lines both ways,
+    /// and a point outside the preferred range (accuracy 0.31, a cost of −4%) drawn where it is.
+    @Test func scatterPointsAndBothIntervalsAreDrawnWhereTheyAre() throws {
+        let points = [ScatterPoint(label: "original", x: 0, y: 0.79, xInterval: (0, 0), yInterval: (0.76, 0.82)),
+                      ScatterPoint(label: "sophon", x: 31, y: 0.64, xInterval: (24, 38), yInterval: (0.60, 0.68)),
+                      ScatterPoint(label: "broken", x: -4, y: 0.31, xInterval: (-6, -2), yInterval: (0.27, 0.35))]
+        let e = try parse(ScatterChart.svg(points, title: "t", xLabel: "perplexity (%)", yLabel: "accuracy",
+                                           horizontal: [ReferenceLine(y: 0.6, label: "goal")], vertical: [VerticalLine(x: 10, label: "budget")],
+                                           preferredY: 0.4...1))
+        #expect(e.elements("circle", class: "point").count == 3 && e.elements("line", class: "whisker").count == 6)
+        #expect(e.elements("line", class: "reference").count == 2 && e.texts.contains("goal") && e.texts.contains("budget"))
+        #expect(["original", "sophon", "broken"].allSatisfy(e.texts.contains))
+        let xs = (e.textsByClass["xtick"] ?? []).compactMap(Double.init), ys = (e.textsByClass["ytick"] ?? []).compactMap(Double.init)
+        #expect((xs.min() ?? 0) <= -6 && (xs.max() ?? 0) >= 38 && (ys.min() ?? 1) <= 0.27 && (ys.max() ?? 0) >= 1, "\(xs) \(ys)")
+        // Linear in both axes: the pixel offsets between points are in the values' ratios.
+        let cx = e.elements("circle", class: "point").compactMap { $0["cx"].flatMap(Double.init) }
+        let cy = e.elements("circle", class: "point").compactMap { $0["cy"].flatMap(Double.init) }
+        #expect(abs((cx[1] - cx[0]) / (cx[0] - cx[2]) - 31.0 / 4) < 0.05)
+        #expect(abs((cy[2] - cy[0]) / (cy[1] - cy[0]) - (0.79 - 0.31) / (0.79 - 0.64)) < 0.05)
+    }
+}
+
 @Suite("Figures from commands")
 struct FigureCommandTests {
     private func figure(_ path: String) throws -> Elements {

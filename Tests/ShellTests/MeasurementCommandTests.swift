@@ -52,6 +52,27 @@ struct MeasurementCommandTests {
         #expect(shell.shell.errorCount == 0)
     }
 
+    /// `finetune --cost`: each model's perplexity change is `perplexity --baseline`'s on the same windows
+    /// (exactly 0 for the baseline itself), and the cost figure has a point per model with a cost.
+    @Test func finetuneCostIsThePairedPerplexityChange() throws {
+        let shell = CapturingShell()
+        shell.run("new model other --seed 5", "use gpt2-mini")
+        let plot = temporaryPath("cost.svg")
+        let out = try json(shell.run("finetune --models gpt2-mini,other --cost gpt2-mini --scratch --train-limit 8 --test-limit 4 --epochs 1 --max-tokens 16 --plot \(plot) --json"))
+        let cost = try #require(out["cost"] as? [String: Any])
+        #expect((cost["gpt2-mini"] as? [Double]) == [0, 0, 0])
+        let other = try #require(cost["other"] as? [Double])
+        shell.run("use other")
+        let perplexity = try json(shell.run("perplexity --sources original --baseline gpt2-mini --json"))
+        let paired = try #require((((perplexity["sources"] as? [String: Any])?["original"] as? [String: Any])?["models"] as? [String: Any])?["other"] as? [String: Any])
+        #expect(abs(other[0] - (paired["change_vs_baseline"] as? Double ?? .nan)) < 1e-12 && other[1] <= other[0] && other[0] <= other[2])
+        let costPlot = String(plot.dropLast(4)) + "-cost.svg"   // FILE.svg → FILE-cost.svg
+        let figure = try parse(try String(contentsOfFile: costPlot, encoding: .utf8))
+        #expect(figure.elements("circle", class: "point").count == 2)   // the scratch model has no cost
+        #expect(out["cost_plot"] as? String == costPlot)
+        #expect(shell.run("finetune --cost nosuch --train-limit 8 --test-limit 4 --epochs 1").contains("no model named nosuch"))
+    }
+
     @Test func probeAndItsCache() throws {
         let shell = CapturingShell()
         let first = try json(shell.run("probe --train-limit 20 --test-limit 10 --max-tokens 24 --json"))

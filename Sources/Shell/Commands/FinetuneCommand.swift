@@ -31,7 +31,8 @@ enum FinetuneCommand: Command {
             FlagInfo("lrs", value: "LIST", "sweep: comma-separated learning rates (default 2e-5,1e-4)"),
             FlagInfo("scratch", "also run each recipe on a randomly initialised model of the same shape"),
             FlagInfo("models", value: "LIST", "attack each of these loaded models (comma-separated) with each recipe, in one table"),
-            FlagInfo("plot", value: "FILE.svg", "write the learning curves as an SVG chart"),
+            FlagInfo("plot", value: "FILE.svg", "write the learning curves as an SVG chart (with --cost, also FILE-cost.svg)"),
+            FlagInfo("cost", value: "MODEL", "also each attacked model's original-domain perplexity against MODEL, paired over 32 held-out windows, and with --plot a figure of protection against that cost"),
             FlagInfo("keep", value: "NAME", "keep the fine-tuned model (and head) in the session as NAME")],
         examples: ["finetune", "finetune --optimizer adamw --lr 1e-4 --epochs 3 --plot curves/original.svg",
                    "finetune --sweep --lrs 1e-4,1e-3 --epochs 2 --scratch", "finetune --trainable head --lr 1e-2"],
@@ -86,6 +87,10 @@ enum FinetuneCommand: Command {
         if arguments.has("keep"), case .lora = base.trainable {
             throw UsageError("finetune: --keep does not work with --trainable lora:R (the adapters are not part of a saved model)")
         }
+        let costPlotPath = try arguments.string("plot").flatMap { plot in
+            arguments.has("cost") ? try context.session.writablePath(costFigurePath(plot), for: "finetune --plot") : nil
+        }
+        let costs = try arguments.string("cost").map { try FinetuneCommand.costs(of: models, baseline: $0, context) }
         let seedCount = try arguments.int("seeds", default: 1)
         guard (1...100).contains(seedCount) else { throw UsageError("finetune: --seeds expects 1 to 100, got \(seedCount)") }
         context.print("fine-tuning \(names.joined(separator: ", ")) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)"
@@ -143,11 +148,16 @@ enum FinetuneCommand: Command {
             }
             throw stop
         }
-        let (_, chartLines) = summarize()
+        let (summaries, chartLines) = summarize()
         if let path = arguments.string("plot"), let plotPath {   // checked before training
             let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy" + (seedCount > 1 ? " (mean of \(seedCount) seeds, 95% band)" : ""),
                                      xLabel: "epoch", yLabel: "test accuracy on \(test.count) reviews",
                                      references: [ReferenceLine(y: 0.5, label: "chance")], preferredY: 0.4...1)
+            if let costs, let costPlotPath, let baseline = arguments.string("cost") {
+                try context.writeFigure(costFigure(summaries, costs: costs, baseline: baseline, testCount: test.count), to: costPlotPath,
+                                        shown: costFigurePath(path), what: "protection against cost")
+                context.set("cost_plot", .string(costFigurePath(path)))
+            }
             try context.writeFigure(svg, to: plotPath, shown: path, what: "learning curves")
         }
         if let name = arguments.string("keep"), let kept {

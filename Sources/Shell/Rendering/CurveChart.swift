@@ -87,46 +87,16 @@ public enum CurveChart {
     /// where it is, interval bands, dashed reference lines, the legend under the plot.
     public static func svg(_ series: [CurveSeries], title: String, xLabel: String, yLabel: String,
                     references: [ReferenceLine] = [], preferredY: ClosedRange<Double>? = nil) -> String {
-        let (w, h, left, right, top) = (1280.0, 720.0, 110.0, 40.0, 70.0)
-        let legendRows = (series.count + 2) / 3
-        let bottom = 110.0 + Double(legendRows) * 30
         let xs = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
         var xTicks = ticks(min(0, xs.min() ?? 0), xs.max() ?? 1)
         if xs.allSatisfy({ $0.rounded() == $0 }), xTicks.filter({ $0.rounded() == $0 }).count >= 2 {
             xTicks = xTicks.filter { $0.rounded() == $0 }   // epochs, steps, iterations: whole numbers only
         }
-        let xLow = xTicks.first ?? 0, xHigh = max((xTicks.last ?? 1), xLow + 1e-9)
-        let (yDomain, yTicks) = yRange(series, references: references, preferred: preferredY)
-        func px(_ x: Double) -> Double { left + (x - xLow) / (xHigh - xLow) * (w - left - right) }
-        func py(_ y: Double) -> Double { top + (1 - (y - yDomain.lowerBound) / (yDomain.upperBound - yDomain.lowerBound)) * (h - top - bottom) }
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
-        func label(_ v: Double, _ ticks: [Double]) -> String {
-            let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
-            return step >= 1 && v.rounded() == v ? String(format: "%.0f", v) : String(format: step >= 0.1 ? "%.1f" : step >= 0.01 ? "%.2f" : "%.3g", v)
-        }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"20\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"\(left)\" y=\"42\" font-size=\"28\">\(esc(title))</text>\n"
-        for y in yTicks {
-            out += String(format: "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>", left, w - right, py(y), py(y))
-            out += String(format: "<text class=\"ytick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>\n", left - 10, py(y) + 7, label(y, yTicks))
-        }
-        for x in xTicks {
-            out += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>", px(x), px(x), h - bottom, h - bottom + 8)
-            out += String(format: "<text class=\"xtick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>\n", px(x), h - bottom + 32, label(x, xTicks))
-        }
-        out += String(format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", left, w - right, h - bottom, h - bottom)
-        out += String(format: "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", left, left, top, h - bottom)
-        out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"22\">%@</text>\n", (left + w - right) / 2, h - bottom + 66, esc(xLabel))
-        out += String(format: "<text x=\"30\" y=\"%.1f\" transform=\"rotate(-90 30 %.1f)\" text-anchor=\"middle\" font-size=\"22\">%@</text>\n",
-                      (top + h - bottom) / 2, (top + h - bottom) / 2, esc(yLabel))
-        for reference in references where reference.y.isFinite {
-            out += String(format: "<line class=\"reference\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" stroke-width=\"2\" stroke-dasharray=\"6 6\"/>",
-                          left, w - right, py(reference.y), py(reference.y))
-            out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", w - right - 6, py(reference.y) - 8, esc(reference.label))
-        }
+        let (_, yTicks) = yRange(series, references: references, preferred: preferredY)
+        let frame = ChartFrame(bottom: ChartFrame.bottom(legendEntries: series.count), xTicks: xTicks, yTicks: yTicks)
+        let (px, py, esc) = (frame.px, frame.py, ChartFrame.escape)
+        var out = frame.header(title: title) + frame.axes(xLabel: xLabel, yLabel: yLabel)
+        for reference in references { out += frame.horizontal(reference) }
         for (s, curve) in series.enumerated() {
             let color = palette[s % palette.count], dash = dashes[(s / palette.count) % dashes.count]
             let finite = curve.points.indices.filter { curve.points[$0].y.isFinite && curve.points[$0].x.isFinite }
@@ -141,8 +111,7 @@ public enum CurveChart {
             for i in finite {
                 out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%@\"/>", px(curve.points[i].x), py(curve.points[i].y), color)
             }
-            let column = Double(s % 3), row = Double(s / 3)
-            let lx = left + column * (w - left - right) / 3, ly = h - bottom + 100 + row * 30
+            let (lx, ly) = frame.legendPosition(s)
             out += String(format: "\n<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"3\"%@/>", lx, lx + 36, ly, ly, color,
                           dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")
             out += String(format: "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">%@</text>\n", lx + 44, ly + 7, esc(curve.label))
