@@ -11,7 +11,8 @@ TFGPT2LMHeadModel.from_pretrained gives the same weights; this machine has no Te
 
 Measures, each with a 95% percentile-bootstrap interval:
   - perplexity on the held-out end (last 5% of tokens) of every Holmes book, every original-domain novel
-    and WikiText, in windows of 256 tokens;
+    and WikiText, in windows of 256 tokens, and each model's change against the first model listed, paired
+    window by window (the windows are resampled together, so most of the text's own difficulty cancels);
   - name recall: at every place in the held-out Holmes text where the next word is one of the
     Holmes stories' recurring names (the list below, chosen from the books, not from Lethe's probe or
     anchor files), the probability the model gives the name's first token, and how often it is the
@@ -111,10 +112,11 @@ def main():
     print(f"held out: Holmes {sum(map(len, holmes))} tokens, novels {sum(map(len, novels))}, WikiText {sum(map(len, wiki))}; "
           f"{len(name_ids)} name tokens")
     print(f"{'model':28s} {'Holmes ppl':>26s} {'novels ppl':>26s} {'WikiText ppl':>26s} {'name p [95%]':>26s} {'name top-1':>22s}  n")
+    reference = None   # the first model's per-window losses, for the paired changes
     for folder in folders:
         model = load(os.path.join(ROOT, folder))
         rng = np.random.default_rng(0)   # the same draws for every model, whatever the list
-        row = []
+        row, losses_by_source = [], []
         name_p, name_top = [], []
         for streams, is_holmes in ((holmes, True), (novels, False), (wiki, False)):
             per_window = []
@@ -128,10 +130,19 @@ def main():
                         name_top.append(float(logp[t].argmax() == targets[t]))
             value, lo, hi = bootstrap(per_window, lambda v: float(np.exp(v.mean())), rng)
             row.append(f"{value:8.1f} [{lo:7.1f}, {hi:7.1f}]")
+            losses_by_source.append(np.asarray(per_window))
         p, plo, phi = bootstrap(name_p, lambda v: float(v.mean()), rng)
         a, alo, ahi = bootstrap(name_top, lambda v: float(v.mean()), rng)
         print(f"{os.path.basename(folder):28s} {row[0]:>26s} {row[1]:>26s} {row[2]:>26s} "
               f"{p:.4f} [{plo:.4f}, {phi:.4f}] {a:.3f} [{alo:.3f}, {ahi:.3f}]  {len(name_p)}")
+        if reference is None:
+            reference = (os.path.basename(folder), losses_by_source)
+            continue
+        changes = []
+        for ours, theirs in zip(losses_by_source, reference[1]):
+            c, clo, chi = bootstrap(ours - theirs, lambda v: float(np.exp(v.mean()) - 1), rng)
+            changes.append(f"{100 * c:+6.1f}% [{100 * clo:+.1f}, {100 * chi:+.1f}]")
+        print(f"{'  vs ' + reference[0] + ', paired':28s} {changes[0]:>26s} {changes[1]:>26s} {changes[2]:>26s}")
 
 
 if __name__ == "__main__":
