@@ -1,5 +1,6 @@
 // StatisticsTests.swift — intervals, two-sample tests and memorisation scores against scipy,
 // scikit-learn and rouge-score (tools/make_statistics_fixtures.py → Fixtures/statistics_cases.json).
+import Autograd
 import Foundation
 import Procedures
 import Testing
@@ -62,6 +63,28 @@ struct StatisticsTests {
         #expect(abs(d.value - 0.75) < 1e-9)
         #expect(Estimate(value: 0.7, lower: 0.65, upper: 0.75).ties(with: Estimate(value: 0.78, lower: 0.74, upper: 0.82)))
         #expect(!Estimate(value: 0.7, lower: 0.65, upper: 0.73).ties(with: Estimate(value: 0.78, lower: 0.74, upper: 0.82)))
+    }
+
+    /// Seeds measured on the same items: three identical seeds are one seed measured three times, so
+    /// the crossed interval is the one-seed interval (the hierarchical one, drawing items afresh per
+    /// seed, is about √3 narrower), and with one seed the two bootstraps are the same draws.
+    @Test func crossedBootstrapKeepsTheItemsSharedVariance() {
+        var rng = RNG(seed: 3)
+        let items = (0..<200).map { _ in Double(rng.nextInt(below: 1000)) / 100 }   // per-window losses, 0…10
+        let one = Intervals.bootstrapMean(items, seed: 5)
+        #expect(Intervals.crossedBootstrapMean([items], seed: 5) == one)
+        let copies = Intervals.crossedBootstrapMean([items, items, items], seed: 5)
+        let hierarchical = Intervals.hierarchicalBootstrapMean([items, items, items], seed: 5)
+        let width = { (e: Estimate) in e.upper - e.lower }
+        #expect(abs(width(copies) / width(one) - 1) < 0.1, "\(copies) vs \(one)")
+        #expect(abs(width(hierarchical) / width(one) - 1 / 3.0.squareRoot()) < 0.1, "\(hierarchical) vs \(one)")
+        // The normal approximation's width, 2 · 1.96 · sd / √n, computed from the items.
+        let mean = items.reduce(0, +) / 200, sd = (items.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 199).squareRoot()
+        #expect(abs(width(copies) / (2 * 1.959964 * sd / 200.0.squareRoot()) - 1) < 0.1)
+        // Seeds that disagree add their spread, and unequal item counts have no crossed interval.
+        let shifted = Intervals.crossedBootstrapMean([items, items.map { $0 + 2 }, items.map { $0 + 4 }], seed: 5)
+        #expect(width(shifted) > 2 * width(one) && abs(shifted.value - (mean + 2)) < 1e-9)
+        #expect(Intervals.crossedBootstrapMean([items, Array(items.prefix(10))]).value.isNaN)
     }
 
     @Test func kolmogorovSmirnovMatchesScipyExact() throws {

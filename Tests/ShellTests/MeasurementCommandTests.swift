@@ -116,8 +116,8 @@ struct MeasurementCommandTests {
         #expect(unigram < ppl && unigram > 50) // …and a unigram model of the text is far better
         #expect(shell.run("perplexity --sources nowhere").contains("unknown source nowhere"))
         // Intervals over windows: a model against itself changes by exactly 0; a pool of two is the mean of their losses.
-        let selfPaired = try json(shell.run("perplexity --sources original --windows 4 --baseline gpt2-mini --json"))
-        let paired = try #require(((selfPaired["sources"] as? [String: Any])?["original"] as? [String: Any])?["models"] as? [String: Any])
+        let otherPaired = try json(shell.run("perplexity --sources original --windows 4 --baseline gpt2-mini --json"))
+        let paired = try #require(((otherPaired["sources"] as? [String: Any])?["original"] as? [String: Any])?["models"] as? [String: Any])
         let current = try #require(paired["other"] as? [String: Any])
         let pooledPerplexity = try json(shell.run("perplexity --sources original --windows 4 --pool gpt2-mini,other --json"))
         let pooledSource = try #require((pooledPerplexity["sources"] as? [String: Any])?["original"] as? [String: Any])
@@ -133,6 +133,12 @@ struct MeasurementCommandTests {
         let itself = try #require((((selfChange["sources"] as? [String: Any])?["original"] as? [String: Any])?["models"] as? [String: Any])?["other"] as? [String: Any])
         #expect(itself["change_vs_baseline"] as? Double == 0 && itself["change_interval"] as? [Double] == [0, 0])
         #expect(shell.run("perplexity --pool other").contains("at least two models"))
+        #expect(shell.run("perplexity --pool gpt2-mini,other --baseline other").contains("is also in --pool"))
+        #expect(shell.run("perplexity --interval --windows 1").contains("at least 2 for an interval"))
+        // A fresh session has no current model until one is needed: the bundled one is loaded, as plain `perplexity` does.
+        let fresh = CapturingShell()
+        #expect(fresh.run("perplexity --sources original --windows 2 --interval").contains("perplexity"))
+        #expect(fresh.shell.errorCount == 0)
         #expect(shell.run("perplexity --interval --unigram").contains("--unigram applies without"))
     }
 

@@ -66,6 +66,33 @@ public enum Intervals {
         return Estimate(value: point, lower: percentile(statistics, 2.5), upper: percentile(statistics, 97.5))
     }
 
+    /// The bootstrap of the mean over seeds when every seed was measured on the same items (the same
+    /// held-out windows, the same probes): each resample draws seeds with replacement and one set of
+    /// items with replacement, used for every drawn seed. Drawing items afresh per seed, as
+    /// `hierarchicalBootstrapMean` does, would average the items' shared difficulty away and give an
+    /// interval about √seeds too narrow in that part. `perSeed[s][i]` is item i under seed s.
+    public static func crossedBootstrapMean(_ perSeed: [[Double]], resamples: Int = 4000, seed: UInt64 = 0) -> Estimate {
+        let seeds = perSeed.filter { !$0.isEmpty }
+        guard let items = seeds.first?.count, seeds.allSatisfy({ $0.count == items }) else { return Estimate(value: .nan, lower: .nan, upper: .nan) }
+        let point = seeds.map(mean).reduce(0, +) / Double(seeds.count)
+        var rng = RNG(seed: seed)
+        var statistics = [Double](repeating: 0, count: max(1, resamples))
+        var drawnSeeds = [Int](repeating: 0, count: seeds.count), drawnItems = [Int](repeating: 0, count: items)
+        for r in statistics.indices {
+            for k in drawnSeeds.indices { drawnSeeds[k] = seeds.count == 1 ? 0 : rng.nextInt(below: seeds.count) }
+            for k in drawnItems.indices { drawnItems[k] = rng.nextInt(below: items) }
+            var total = 0.0
+            for s in drawnSeeds {
+                var sum = 0.0
+                for i in drawnItems { sum += seeds[s][i] }
+                total += sum / Double(items)
+            }
+            statistics[r] = total / Double(seeds.count)
+        }
+        statistics.sort()
+        return Estimate(value: point, lower: percentile(statistics, 2.5), upper: percentile(statistics, 97.5))
+    }
+
     /// Paired comparison (same seeds, same items): the bootstrap interval of the mean difference a − b.
     /// An interval that contains 0 means no difference was shown.
     public static func pairedDifference(_ a: [[Double]], _ b: [[Double]], resamples: Int = 4000, seed: UInt64 = 0) -> Estimate {

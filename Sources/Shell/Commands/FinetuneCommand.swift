@@ -90,13 +90,13 @@ enum FinetuneCommand: Command {
         let costPlotPath = try arguments.string("plot").flatMap { plot in
             arguments.has("cost") ? try context.session.writablePath(costFigurePath(plot), for: "finetune --plot") : nil
         }
-        let costs = try arguments.string("cost").map { try FinetuneCommand.costs(of: models, baseline: $0, context) }
         let seedCount = try arguments.int("seeds", default: 1)
         guard (1...100).contains(seedCount) else { throw UsageError("finetune: --seeds expects 1 to 100, got \(seedCount)") }
+        let costs = try arguments.string("cost").map { try FinetuneCommand.costs(of: models, baseline: $0, context) }
         context.print("fine-tuning \(names.joined(separator: ", ")) on \(train.count) reviews of \(train.name), testing on \(test.count) of \(test.name)"
                       + (seedCount > 1 ? ", \(seedCount) seeds each" : ""))
         var runs: [Run] = []
-        var groups: [(label: String, recipe: String, curves: [[CurvePoint]])] = []
+        var groups: [(label: String, model: String, recipe: String, curves: [[CurvePoint]])] = []
         var kept: SequenceClassifier?
         /// The table (and chart) of the attacks measured so far.
         func summarize() -> (summaries: [AttackSummary], chart: [CurveSeries]) {
@@ -136,7 +136,7 @@ enum FinetuneCommand: Command {
                         curves.append(curve)
                         if target.model != nil { kept = classifier }
                     }
-                    groups.append((label, recipe.label, curves))
+                    groups.append((label, target.name, recipe.label, curves))
                 }
             }
         } catch let stop as Interrupted {
@@ -153,12 +153,14 @@ enum FinetuneCommand: Command {
             let svg = CurveChart.svg(chartLines, title: "Fine-tuning on \(train.name): test accuracy" + (seedCount > 1 ? " (mean of \(seedCount) seeds, 95% band)" : ""),
                                      xLabel: "epoch", yLabel: "test accuracy on \(test.count) reviews",
                                      references: [ReferenceLine(y: 0.5, label: "chance")], preferredY: 0.4...1)
+            try context.writeFigure(svg, to: plotPath, shown: path, what: "learning curves")
             if let costs, let costPlotPath, let baseline = arguments.string("cost") {
-                try context.writeFigure(costFigure(summaries, costs: costs, baseline: baseline, testCount: test.count), to: costPlotPath,
+                let attacks = zip(groups, summaries).map { (model: $0.model, summary: $1) }
+                try context.writeFigure(costFigure(attacks, costs: costs, baseline: baseline, testCount: test.count), to: costPlotPath,
                                         shown: costFigurePath(path), what: "protection against cost")
+                context.set("plot", .string(path))
                 context.set("cost_plot", .string(costFigurePath(path)))
             }
-            try context.writeFigure(svg, to: plotPath, shown: path, what: "learning curves")
         }
         if let name = arguments.string("keep"), let kept {
             guard recipes.count == 1, models.count == 1, seedCount == 1 else { throw UsageError("finetune: --keep works with a single run, not --sweep, --grid, --models or --seeds") }

@@ -23,6 +23,9 @@ extension FinetuneCommand {
             defer { context.endProgress() }
             return try windowLosses(model: model, windows: windows, batchSize: 8, progress: { context.progress("perplexity of \(label)", done: $0, of: $1) })
         }
+        guard windows.count >= 2 else {
+            throw UsageError("finetune --cost: the original domain has \(windows.count) held-out window of \(baseline.config.contextLength) tokens; an interval needs at least 2")
+        }
         let base = try losses(name, baseline)
         context.print("cost: original-domain perplexity against \(name), paired over \(windows.count) held-out windows (95% intervals)")
         var costs: [String: Estimate] = [:]
@@ -44,12 +47,21 @@ extension FinetuneCommand {
         (plot.hasSuffix(".svg") ? String(plot.dropLast(4)) : plot) + "-cost.svg"
     }
 
-    /// One point per attack on a model with a cost: x its perplexity change, y the attack's best accuracy.
-    static func costFigure(_ summaries: [AttackSummary], costs: [String: Estimate], baseline: String, testCount: Int) -> String {
-        let points = summaries.compactMap { summary -> ScatterPoint? in
-            guard let model = summary.label.split(separator: " ").first, let cost = costs[String(model)] else { return nil }
-            return ScatterPoint(label: summary.label, x: 100 * cost.value, y: summary.best.value,
-                                xInterval: (100 * cost.lower, 100 * cost.upper), yInterval: (summary.best.lower, summary.best.upper))
+    /// One point per model with a cost: x its perplexity change, y the best accuracy of its strongest
+    /// attack (the recipe that reached the highest accuracy), so a grid still gives one point a model.
+    static func costFigure(_ attacks: [(model: String, summary: AttackSummary)], costs: [String: Estimate], baseline: String, testCount: Int) -> String {
+        var strongest: [(model: String, summary: AttackSummary)] = []
+        for attack in attacks where costs[attack.model] != nil {
+            if let i = strongest.firstIndex(where: { $0.model == attack.model }) {
+                if attack.summary.best.value > strongest[i].summary.best.value { strongest[i] = attack }
+            } else {
+                strongest.append(attack)
+            }
+        }
+        let points = strongest.compactMap { attack -> ScatterPoint? in
+            guard let cost = costs[attack.model] else { return nil }
+            return ScatterPoint(label: attack.summary.label, x: 100 * cost.value, y: attack.summary.best.value,
+                                xInterval: (100 * cost.lower, 100 * cost.upper), yInterval: (attack.summary.best.lower, attack.summary.best.upper))
         }
         return ScatterChart.svg(points, title: "Protection against its cost: the attack's best accuracy and the perplexity paid",
                                 xLabel: "original-domain perplexity against \(baseline) (%)",

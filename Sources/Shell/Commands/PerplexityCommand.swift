@@ -11,7 +11,7 @@ enum PerplexityCommand: Command {
                 FlagInfo("sources", value: "LIST", "comma-separated subset, e.g. original,wikitext"),
                 FlagInfo("unigram", "also score a unigram model of each source's training split"),
                 FlagInfo("interval", "each perplexity with a 95% bootstrap interval over the held-out windows"),
-                FlagInfo("pool", value: "LIST", "models trained by one recipe at different seeds: each one's perplexity, then their pooled perplexity with a hierarchical 95% interval (seeds, then windows)"),
+                FlagInfo("pool", value: "LIST", "models trained by one recipe at different seeds: each one's perplexity, then their pooled perplexity with a 95% interval (seeds resampled, and the windows they share)"),
                 FlagInfo("baseline", value: "MODEL", "also the change in perplexity against MODEL on the same windows, with a paired 95% interval"),
                 FlagInfo("data", value: "DIR", "corpus folder (default \(DataLayout.root))")],
         examples: ["perplexity", "perplexity --sources holmes,original --windows 64", "perplexity --unigram",
@@ -29,19 +29,24 @@ enum PerplexityCommand: Command {
             }
             sources = sources.filter { wanted.contains($0.name) }
         }
-        let corpus = try TokenCorpus(sources: sources, tokenizer: try context.session.tokenizer(), cacheDirectory: DataLayout.tokenCache)
         let pool = arguments.string("pool").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let baseline = arguments.string("baseline")
         if pool != nil || baseline != nil || arguments.has("interval") {
             guard !arguments.has("unigram") else { throw UsageError("perplexity: --unigram applies without --interval, --pool and --baseline") }
+            guard windowsPerSource >= 2 else { throw UsageError("perplexity: --windows must be at least 2 for an interval (got \(windowsPerSource))") }
             if let pool {
                 guard pool.count >= 2 else { throw UsageError("perplexity: --pool needs at least two models, comma-separated (got \(pool.count))") }
                 guard Set(pool).count == pool.count else { throw UsageError("perplexity: --pool names a model twice; each model is one seed") }
+                if let baseline, pool.contains(baseline) { throw UsageError("perplexity: --baseline \(baseline) is also in --pool; the baseline is what the pool is compared with") }
+            } else {
+                _ = try context.session.model()   // the bundled model, when none is loaded yet
             }
-            guard let current = pool ?? context.session.currentName.map({ [$0] }) else { throw UsageError("perplexity: no model loaded (expected `load` or `use` first, or --pool)") }
+            guard let current = pool ?? context.session.currentName.map({ [$0] }) else { throw UsageError("perplexity: no model loaded (expected `load model` or `use` first, or --pool)") }
+            let corpus = try TokenCorpus(sources: sources, tokenizer: try context.session.tokenizer(), cacheDirectory: DataLayout.tokenCache)
             let request = IntervalRequest(models: current, pooled: pool != nil, baseline: baseline, windowsPerSource: windowsPerSource)
             return try runWithIntervals(request, corpus: corpus, context)
         }
+        let corpus = try TokenCorpus(sources: sources, tokenizer: try context.session.tokenizer(), cacheDirectory: DataLayout.tokenCache)
         let model = try context.session.model()
         var rows: [(String, JSONValue)] = []
         for (index, part) in corpus.parts.enumerated() {

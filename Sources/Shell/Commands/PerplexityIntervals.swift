@@ -1,7 +1,8 @@
 // PerplexityIntervals.swift — `perplexity --interval`, `--pool A,B,C`, `--baseline NAME`: held-out
 // perplexity as a measured effect. Items are the held-out windows: one model's interval is the
-// percentile bootstrap over windows; a pool (one recipe at several seeds) uses the hierarchical
-// bootstrap (seeds, then windows); a change against a baseline is paired window by window
+// percentile bootstrap over windows; a pool (one recipe at several seeds, all scored on the same
+// windows) resamples seeds and one set of windows shared by them (Intervals.crossedBootstrapMean);
+// a change against a baseline is paired window by window
 // (specs/measurements.md, "Uncertainty"). Perplexity is exp of the mean loss, so the bounds are too.
 import Foundation
 import GPT2
@@ -34,17 +35,19 @@ extension PerplexityCommand {
                                         progress: { context.progress("perplexity of \(name) on \(part.name)", done: $0, of: $1) })
             }
             let baseLosses = try baseline.map { try losses(request.baseline ?? "", $0) }
-            let perModel = try zip(request.models, models).map { try losses($0, $1) }
+            let perModel = try zip(request.models, models).map { name, model in
+                name == request.baseline ? baseLosses ?? [] : try losses(name, model)   // a model against itself is scored once
+            }
             let tokens = windows.reduce(0) { $0 + $1.count - 1 }
             var fields: [(String, JSONValue)] = [("tokens", .int(tokens)), ("windows", .int(windows.count))]
             func report(_ label: String, _ losses: [[Double]]) -> JSONValue {
-                let loss = Intervals.hierarchicalBootstrapMean(losses)
+                let loss = Intervals.crossedBootstrapMean(losses)   // every model scored the same windows
                 var line = label + part.name.padding(toLength: 9, withPad: " ", startingAt: 0)
                     + String(format: " %7d tokens  perplexity %8.2f [%.2f, %.2f]", tokens, exp(loss.value), exp(loss.lower), exp(loss.upper))
                 var json: [(String, JSONValue)] = [("loss", .number(loss.value)), ("perplexity", .number(exp(loss.value))),
                                                    ("perplexity_interval", .array([.number(exp(loss.lower)), .number(exp(loss.upper))]))]
                 if let baseLosses, let baseName = request.baseline {
-                    let change = Intervals.pairedDifference(losses, Array(repeating: baseLosses, count: losses.count))
+                    let change = Intervals.crossedBootstrapMean(losses.map { zip($0, baseLosses).map { $0 - $1 } })
                     line += String(format: "  vs %@ %+.1f%% [%+.1f, %+.1f]", baseName,
                                    100 * (exp(change.value) - 1), 100 * (exp(change.lower) - 1), 100 * (exp(change.upper) - 1))
                     json += [("change_vs_baseline", .number(exp(change.value) - 1)),

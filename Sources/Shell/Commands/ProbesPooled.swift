@@ -1,6 +1,6 @@
 // ProbesPooled.swift — `probes --pool A,B,C`: one recipe trained at several seeds is one result. Each
-// model's probes, then the pooled mean over the models with the hierarchical bootstrap of
-// specs/measurements.md (models resampled as seeds, then probes within each drawn model).
+// model's probes, then the pooled mean over the models: models resampled as seeds, and one set of
+// probes resampled and shared by the drawn models, since all of them answered the same probes.
 import Foundation
 import GPT2
 import Procedures
@@ -23,7 +23,8 @@ extension ProbesCommand {
                 hits.append(summary.outcomes.map { $0.hit ? 1 : 0 })
                 answers.append(summary.outcomes.map(\.answerProbability))
             }
-            let rate = Intervals.hierarchicalBootstrapMean(hits), answer = Intervals.hierarchicalBootstrapMean(answers)
+            // Every model answered the same probes: seeds and one shared set of probes are resampled.
+            let rate = Intervals.crossedBootstrapMean(hits), answer = Intervals.crossedBootstrapMean(answers)
             let total = hits.joined().reduce(0, +), count = hits.joined().count
             context.print("pooled over \(names.count) models: " + line(set.name, hits: Int(total), count: count, rate: rate, answer: answer))
             results.append((set.name, .object([("models", .array(names.map { .string($0) })), ("hits", .int(Int(total))), ("count", .int(count)),

@@ -1,6 +1,6 @@
 // ChartFrame.swift — what every 1280×720 SVG chart shares, fit to project: the header and title,
 // round ticks with grid lines, the axes and their labels, dashed reference lines and the legend
-// under the plot. CurveChart, ScatterChart and BarChart draw their marks inside it.
+// under the plot. CurveChart and ScatterChart draw their marks inside it.
 import Foundation
 
 struct ChartFrame {
