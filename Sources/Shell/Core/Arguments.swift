@@ -113,9 +113,11 @@ public struct Arguments {
         guard let name = declaredValue(flag) else { return nil }
         guard let point = HookPoint(name, layers: layers) else {
             let names = HookPoint.all(layers: layers).map(\.description)
-            let close = names.filter { $0.hasSuffix(name.split(separator: ".").last.map(String.init) ?? name) }.prefix(3)
-            throw UsageError("\(command): unknown hook \(name) (expected one of \(names.first ?? "")…\(names.last ?? "")"
-                             + (close.isEmpty ? ", e.g. blocks.0.hook_resid_post)" : "; did you mean \(close.joined(separator: ", "))?)"))
+            let close = names.map { ($0, EditDistance.between($0, name)) }.filter { $0.1 <= max(3, name.count / 3) }
+                .sorted { $0.1 < $1.1 }.prefix(3).map(\.0)
+            let blocks = layers > 0 ? "blocks.N.{" + HookPoint.BlockHook.allCases.map(\.rawValue).joined(separator: ",") + "} for N in 0–\(layers - 1)" : "no blocks"
+            throw UsageError("\(command): unknown hook \(name) (expected hook_embed, hook_pos_embed, ln_final.hook_normalized or \(blocks)"
+                             + (close.isEmpty ? ")" : "; did you mean \(close.joined(separator: ", "))?)"))
         }
         return point
     }

@@ -48,10 +48,33 @@ public enum CommandRegistry {
         return best
     }
 
-    /// Names of commands starting with a word (for "did you mean").
-    static func suggestions(for word: String) -> [String] {
+    /// The commands nearest to what was typed, nearest first (for "did you mean"). When the first word
+    /// is a command family (`sophon stpe`), its subcommands ranked by the second word; otherwise command
+    /// names that start with the word, then the rest by edit distance, those within half the word's length.
+    static func suggestions(for words: [String]) -> [String] {
+        guard let first = words.first else { return [] }
+        let family = all.map { $0.info.words }.filter { $0.count > 1 && $0[0] == first }
+        if !family.isEmpty {
+            let second = words.count > 1 ? words[1] : ""
+            return nearestFirst(family.map { NamedDistance(name: $0.joined(separator: " "), distance: EditDistance.between($0[1], second)) })
+        }
         let names = all.map { $0.info.name }
-        let prefixed = names.filter { $0.hasPrefix(word) || $0.split(separator: " ").first.map(String.init) == word }
-        return prefixed.isEmpty ? names.filter { $0.first == word.first } : prefixed
+        let prefixed = names.filter { $0.hasPrefix(first) }
+        var near: [NamedDistance] = []
+        for name in names where !name.hasPrefix(first) {
+            let distance = EditDistance.between(String(name.split(separator: " ")[0]), first)
+            if distance <= max(2, first.count / 2) { near.append(NamedDistance(name: name, distance: distance)) }
+        }
+        return prefixed + nearestFirst(near)
+    }
+
+    private struct NamedDistance {
+        let name: String
+        let distance: Int
+    }
+
+    /// Nearest first; ties in name order.
+    private static func nearestFirst(_ candidates: [NamedDistance]) -> [String] {
+        candidates.sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.name < $1.name }.map(\.name)
     }
 }

@@ -106,9 +106,10 @@ public final class Shell {
             context = CommandContext(session: session, json: json, isTerminal: isTerminal, write: write)
             do {
                 guard let found = CommandRegistry.find(words) else {
-                    let first = words.first ?? ""
-                    let hint = CommandRegistry.suggestions(for: first).prefix(4).joined(separator: ", ")
-                    throw UsageError("unknown command '\(first)'" + (hint.isEmpty ? " (type help)" : " (did you mean: \(hint)?)"))
+                    let family = CommandRegistry.all.contains { $0.info.words.count > 1 && $0.info.words[0] == words.first }
+                    let typed = words.prefix(family ? 2 : 1).joined(separator: " ")
+                    let hint = CommandRegistry.suggestions(for: words).prefix(4).joined(separator: ", ")
+                    throw UsageError("unknown command '\(typed)'" + (hint.isEmpty ? " (type help)" : " (did you mean: \(hint)?)"))
                 }
                 let arguments = try Arguments(Array(words.dropFirst(found.wordCount)), info: found.command.info)
                 _ = Arguments.takeUndeclaredReads()

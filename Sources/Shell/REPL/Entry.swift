@@ -129,6 +129,14 @@ public enum LetheMain {
         let home = ProcessInfo.processInfo.environment["HOME"] ?? "."
         try? FileManager.default.createDirectory(atPath: home + "/.lethe", withIntermediateDirectories: true)
         let reader = LineReader(historyPath: home + "/.lethe/history")
+        Completion.source = CompletionSource(
+            models: {
+                let installed = (try? FileManager.default.contentsOfDirectory(atPath: DataPaths.resolve("models"))) ?? []
+                let shipped = installed.filter { FileManager.default.fileExists(atPath: DataPaths.resolve("models/\($0)/tf_model.h5")) }
+                return Array(Set(shell.session.models.keys).union(shipped)).sorted()
+            },
+            snapshots: { shell.session.snapshots.keys.sorted() },
+            layers: { shell.session.currentName.flatMap { shell.session.models[$0]?.config.layerCount } })
         if record {
             do {
                 try shell.startRecording(inFolder: Recorder.defaultFolder)

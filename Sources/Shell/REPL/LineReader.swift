@@ -1,6 +1,8 @@
 // LineReader.swift — the one Swift file that imports libedit: prompt, emacs keys, history kept across
-// runs, tab completion of commands, subcommands, flags and file paths.
+// runs, tab completion of commands, subcommands, flags, their values (models, hooks, choices),
+// snapshots and file paths.
 import CEditLine
+import GPT2
 import Procedures
 import Foundation
 
@@ -49,11 +51,24 @@ final class LineReader {
     }
 }
 
-/// Completion candidates from the command registry's metadata and the file system.
+/// What the session can name right now, asked at each Tab: models (loaded, and those under
+/// `models/`), snapshots, and the current model's block count for hook names.
+struct CompletionSource {
+    var models: () -> [String] = { [] }
+    var snapshots: () -> [String] = { [] }
+    var layers: () -> Int? = { nil }
+}
+
+/// Completion candidates from the command registry's metadata, the session and the file system.
 enum Completion {
     nonisolated(unsafe) static var candidates: [String] = []
+    nonisolated(unsafe) static var source = CompletionSource()
 
     static let metaCommands = MetaCommand.all.map(\.name)
+    /// Commands whose positional arguments name models or snapshots.
+    static let modelArguments: Set<String> = ["use", "diff"], snapshotArguments: Set<String> = ["restore"]
+    /// Flags whose values name loaded models (LIST ones comma-separated).
+    static let modelFlags: Set<String> = ["models", "pool", "reference"]
 
     static func candidates(line: String, word: String) -> [String] {
         let before = line.hasSuffix(word) ? String(line.dropLast(word.count)) : line
@@ -61,6 +76,12 @@ enum Completion {
         if typed.isEmpty || typed == ["help"] {   // a command name, also after `help`
             let firsts = Set(CommandRegistry.all.compactMap { $0.info.words.first }).sorted() + metaCommands
             return firsts.filter { $0.hasPrefix(word) }
+        }
+        if let values = flagValues(typed: typed, word: word) { return values }
+        if !word.hasPrefix("-"), let found = CommandRegistry.find(typed), typed.count >= found.wordCount {
+            let name = found.command.info.name
+            if modelArguments.contains(name) { return source.models().filter { $0.hasPrefix(word) } }
+            if snapshotArguments.contains(name) { return source.snapshots().filter { $0.hasPrefix(word) } }
         }
         // A second word of a multi-word command (`load model`).
         let subcommands = CommandRegistry.all.map { $0.info.words }.filter { $0.count > typed.count && Array($0.prefix(typed.count)) == typed }
@@ -71,6 +92,28 @@ enum Completion {
             return found.command.info.allFlags.map { "--" + $0.name }.filter { $0.hasPrefix(word) }
         }
         return paths(matching: word)
+    }
+
+    /// The values a flag takes, when the word being typed is one: model names (the last of a
+    /// comma-separated list), hook names for the current model's blocks, or a flag's listed choices
+    /// (`sgd|adam|adamw`). Nil when the previous word is not such a flag.
+    static func flagValues(typed: [String], word: String) -> [String]? {
+        guard let last = typed.last, last.hasPrefix("--"), let found = CommandRegistry.find(typed) else { return nil }
+        guard let flag = found.command.info.allFlags.first(where: { "--" + $0.name == last }), let value = flag.value else { return nil }
+        if modelFlags.contains(flag.name) || value == "MODEL" {
+            let done = word.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
+            let head = done.isEmpty ? "" : done + ","
+            let partial = String(word.dropFirst(head.count))
+            let chosen = Set(done.split(separator: ",").map(String.init))
+            return source.models().filter { $0.hasPrefix(partial) && !chosen.contains($0) }.map { head + $0 }
+        }
+        if flag.name == "hook" {
+            return HookPoint.all(layers: source.layers() ?? 0).map(\.description).filter { $0.hasPrefix(word) }
+        }
+        if value.contains("|"), !value.contains(" ") {
+            return value.split(separator: "|").map(String.init).filter { $0 == $0.lowercased() && $0.hasPrefix(word) }
+        }
+        return nil
     }
 
     static func paths(matching word: String) -> [String] {
