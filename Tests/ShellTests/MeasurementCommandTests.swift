@@ -165,6 +165,7 @@ struct MeasurementCommandTests {
         #expect(run["iteration"] as? Int == 3)
         let status = try json(shell.run("sophon status --json"))
         #expect((status["log"] as? [Any])?.count == 3)
+        #expect(try json(shell.run("info --json"))["in_progress"] as? [String] == ["SOPHON at iteration 3"])
         let path = temporaryPath("sophon.h5")
         shell.run("sophon save \(path)")
         shell.run("sophon resume \(path) --name resumed \(restricted)")

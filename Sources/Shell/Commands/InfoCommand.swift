@@ -1,4 +1,5 @@
-// InfoCommand.swift — `info`: the current model's config, size, memory and history.
+// InfoCommand.swift — `info`: the current model's config, size, memory, history and the procedure
+// runs in progress on it.
 import Procedures
 import GPT2
 
@@ -22,6 +23,14 @@ enum InfoCommand: Command {
             context.print("history:")
             for h in model.history { context.print("  - \(h)") }
         }
+        // A run in progress enters the history when it is saved or merged; until then it is told here.
+        let name = context.session.currentName
+        let running = context.session.runs.sorted { $0.key < $1.key }.filter { $0.value.modelName == name }
+            .map { "\(type(of: $0.value.procedure).title) \($0.value.procedure.position)" }
+        if !running.isEmpty {
+            context.print("in progress on it:")
+            for line in running { context.print("  - \(line)") }
+        }
         context.set("layers", .int(c.layerCount))
         context.set("width", .int(c.embeddingSize))
         context.set("heads", .int(c.headCount))
@@ -30,5 +39,6 @@ enum InfoCommand: Command {
         context.set("parameters", .int(c.parameterCount))
         context.set("history", .array(model.history.map { .string($0) }))
         context.set("interventions", .array(model.interventions.map { .string($0.description) }))
+        context.set("in_progress", .array(running.map { .string($0) }))
     }
 }
