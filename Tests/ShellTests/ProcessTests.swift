@@ -63,6 +63,17 @@ struct ProcessTests {
         #expect(history.contains("tokenize"))
     }
 
+    /// On a terminal: a trailing backslash continues the command on a "...>" line, and Tab completes a
+    /// loaded model's name after `use` (the session feeds completion).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
+    func pseudoTerminalContinuationAndModelCompletion() throws {
+        let (_, output) = try onPseudoTerminal(["tokenize \\\n", "\"Hello world\"\n", "load model \(TestModel.path) --name keptmodel\n",
+                                                "use kept\t\n", "%quit\n"])
+        #expect(output.contains("...>"), "no continuation prompt: \(output)")
+        #expect(output.contains("2 tokens: 15496 995"), "the continued line did not run as one command: \(output)")
+        #expect(output.contains("using keptmodel"), "Tab did not complete the model's name: \(output)")
+    }
+
     /// Runs `lethe` on a pseudo-terminal (via `script`), typing `chunks` with a pause after each.
     private func onPseudoTerminal(_ chunks: [String], arguments: String = "--no-record", home: String = temporaryFolder()) throws -> (Int32, String) {
         signal(SIGPIPE, SIG_IGN)
