@@ -32,6 +32,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "Procedures", "GPT2", "Autograd", "Lethe", "TestSupport"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Procedures", "GPT2", "Autograd", "Lethe", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
     ]
 )
