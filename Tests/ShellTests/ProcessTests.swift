@@ -101,6 +101,20 @@ struct ProcessTests {
         return (process.terminationStatus, output)
     }
 
+    /// A real SIGINT in the middle of a long attack stops it at its next step, and the shell goes on
+    /// with its models (the in-process tests simulate the flag; this one sends the key).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
+    func ctrlCInsideAFinetuneStopsItAndKeepsTheShell() throws {
+        let (status, output) = try onPseudoTerminal(["load model \(TestModel.path) --name kept\n",
+                                                     "finetune --train-limit 8 --test-limit 4 --epochs 100000 --max-tokens 16\n",
+                                                     "\u{03}", "models\n", "quit\n"])
+        #expect(status == 0)
+        // The key may land in a training step or in the test after one.
+        #expect(output.contains("error: finetune: stopped at step") || output.contains("error: finetune: stopped while testing after step"),
+                "Ctrl-C did not stop the attack: \(output)")
+        #expect(output.contains("* kept"), "Ctrl-C lost the session: \(output)")
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/script")))
     func ctrlCAtThePromptKeepsTheShellAndItsModels() throws {
         let (status, output) = try onPseudoTerminal(["load model \(TestModel.path) --name kept\n", "tokenize half typed", "\u{03}",

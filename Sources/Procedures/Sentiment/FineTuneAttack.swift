@@ -160,7 +160,13 @@ public enum FineTuneAttack {
         let total = settings.steps ?? batchesPerEpoch * settings.epochs
         let schedule: LearningRateSchedule = settings.linearDecay ? .linear(warmup: settings.warmup, total: total)
                                                                   : .warmupConstant(warmup: settings.warmup)
-        var curve = [CurvePoint(step: 0, epoch: 0, trainLoss: nil, correct: try classifier.evaluateItems(test, shouldStop: shouldStop).correct)]
+        // A stop while testing names the attack and where it was, not just "evaluation".
+        func testAccuracy(after step: Int) throws -> [Bool] {
+            do { return try classifier.evaluateItems(test, shouldStop: shouldStop).correct } catch is Interrupted {
+                throw Interrupted("finetune: stopped while testing after step \(step) of \(total)")
+            }
+        }
+        var curve = [CurvePoint(step: 0, epoch: 0, trainLoss: nil, correct: try testAccuracy(after: 0))]
         report(.evaluation(curve[0]))
         var step = 0, lossSum = 0.0, lossCount = 0
         var epochBatches: [[Int]] = []
@@ -186,7 +192,7 @@ public enum FineTuneAttack {
             let epochEnd = step % batchesPerEpoch == 0
             if (settings.evalEvery > 0 ? step % settings.evalEvery == 0 : epochEnd) || step == total {
                 let point = CurvePoint(step: step, epoch: Double(step) / Double(batchesPerEpoch), trainLoss: lossSum / Double(max(1, lossCount)),
-                                       correct: try classifier.evaluateItems(test, shouldStop: shouldStop).correct)
+                                       correct: try testAccuracy(after: step))
                 curve.append(point)
                 report(.evaluation(point))
                 lossSum = 0; lossCount = 0
