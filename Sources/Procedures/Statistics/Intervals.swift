@@ -19,6 +19,9 @@ public struct Estimate: Equatable, Sendable, CustomStringConvertible {
     /// Two estimates whose intervals overlap are a tie: neither is shown to be larger.
     public func ties(with other: Estimate) -> Bool { lower <= other.upper && other.lower <= upper }
 
+    /// A mean loss difference in nats as a relative perplexity change: exp(d) − 1, bounds and all.
+    public var asPerplexityChange: Estimate { Estimate(value: exp(value) - 1, lower: exp(lower) - 1, upper: exp(upper) - 1) }
+
     /// `0.780 [0.742, 0.816]`.
     public var description: String { String(format: "%.3f [%.3f, %.3f]", value, lower, upper) }
 }

@@ -20,8 +20,7 @@ extension FinetuneCommand {
             guard model.config.contextLength == baseline.config.contextLength, model.config.vocabSize == baseline.config.vocabSize else {
                 throw UsageError("finetune --cost: \(label) and \(name) differ in context or vocabulary; their perplexities are not paired")
             }
-            defer { context.endProgress() }
-            return try windowLosses(model: model, windows: windows, batchSize: 8, progress: { context.progress("perplexity of \(label)", done: $0, of: $1) })
+            return try context.windowLosses(of: model, on: windows, what: label)
         }
         guard windows.count >= 2 else {
             throw UsageError("finetune --cost: the original domain has \(windows.count) held-out window of \(baseline.config.contextLength) tokens; an interval needs at least 2")
@@ -30,8 +29,7 @@ extension FinetuneCommand {
         context.print("cost: original-domain perplexity against \(name), paired over \(windows.count) held-out windows (95% intervals)")
         var costs: [String: Estimate] = [:]
         for (label, model) in models {
-            let change = Intervals.pairedDifference([try losses(label, model)], [base])
-            let cost = Estimate(value: exp(change.value) - 1, lower: exp(change.lower) - 1, upper: exp(change.upper) - 1)
+            let cost = Intervals.pairedDifference([try losses(label, model)], [base]).asPerplexityChange
             costs[label] = cost
             context.print(String(format: "  %@ %+.1f%% [%+.1f, %+.1f]", label.padding(toLength: 12, withPad: " ", startingAt: 0),
                                  100 * cost.value, 100 * cost.lower, 100 * cost.upper))

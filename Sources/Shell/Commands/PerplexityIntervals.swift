@@ -30,9 +30,7 @@ extension PerplexityCommand {
             let windows = corpus.heldOutWindows(part: index, length: contextLength - 1, limit: request.windowsPerSource)
             guard windows.count >= 2 else { throw UsageError("perplexity: \(part.name) has \(windows.count) held-out window; an interval needs at least 2") }
             func losses(_ name: String, _ model: GPT2Model) throws -> [Double] {
-                defer { context.endProgress() }
-                return try windowLosses(model: model, windows: windows, batchSize: 8,
-                                        progress: { context.progress("perplexity of \(name) on \(part.name)", done: $0, of: $1) })
+                try context.windowLosses(of: model, on: windows, what: "\(name) on \(part.name)")
             }
             let baseLosses = try baseline.map { try losses(request.baseline ?? "", $0) }
             let perModel = try zip(request.models, models).map { name, model in
@@ -47,11 +45,10 @@ extension PerplexityCommand {
                 var json: [(String, JSONValue)] = [("loss", .number(loss.value)), ("perplexity", .number(exp(loss.value))),
                                                    ("perplexity_interval", .array([.number(exp(loss.lower)), .number(exp(loss.upper))]))]
                 if let baseLosses, let baseName = request.baseline {
-                    let change = Intervals.crossedBootstrapMean(losses.map { zip($0, baseLosses).map { $0 - $1 } })
-                    line += String(format: "  vs %@ %+.1f%% [%+.1f, %+.1f]", baseName,
-                                   100 * (exp(change.value) - 1), 100 * (exp(change.lower) - 1), 100 * (exp(change.upper) - 1))
-                    json += [("change_vs_baseline", .number(exp(change.value) - 1)),
-                             ("change_interval", .array([.number(exp(change.lower) - 1), .number(exp(change.upper) - 1)]))]
+                    let change = Intervals.crossedBootstrapMean(losses.map { zip($0, baseLosses).map { $0 - $1 } }).asPerplexityChange
+                    line += String(format: "  vs %@ %+.1f%% [%+.1f, %+.1f]", baseName, 100 * change.value, 100 * change.lower, 100 * change.upper)
+                    json += [("change_vs_baseline", .number(change.value)),
+                             ("change_interval", .array([.number(change.lower), .number(change.upper)]))]
                 }
                 context.print(line)
                 return .object(json)
