@@ -55,7 +55,7 @@ private func weights(_ t: SophonTrainer) -> [[Float]] { t.classifier.parameters.
 
 @Suite("SOPHON")
 struct SophonTests {
-    @Test(arguments: [SuppressionLoss.inverse, .klUniform], [ReinforcementObjective.causalLM, .lastToken])
+    @Test(arguments: [SuppressionLoss.inverse, .klUniform], [ReinforcementObjective.causalLM, .lastToken, .distill])
     func aResumedRunIsTheSameRun(loss: SuppressionLoss, objective: ReinforcementObjective) throws {
         var settings = try Setup().settings()
         settings.loss = loss

@@ -226,8 +226,7 @@ public final class ELMProcedure {
         let retainHidden = try model.hiddenStates(TokenBatch(sequences: [r]), training: true, rng: &rng)
         let retainLoss: Tensor
         if settings.softRetain {
-            let teacher = GradMode.withNoGrad { softmax(reshape(frozenLogits, [r.count, vocab])) }   // [n, vocab]
-            retainLoss = klDivergence(reshape(model.logits(fromHidden: retainHidden), [r.count, vocab]), targets: teacher)
+            retainLoss = divergenceFromTeacher(model.logits(fromHidden: retainHidden), teacherLogits: frozenLogits)
         } else {
             let greedy: [Int32] = (0..<r.count).map { t in
                 var best = 0

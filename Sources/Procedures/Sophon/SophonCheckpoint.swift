@@ -25,6 +25,7 @@ extension SophonTrainer {
             for (key, values) in suppressionOptimizer.state() { extras["sophon/fts/" + key] = ([values.count], values) }
             for (key, values) in reinforcementOptimizer.state() { extras["sophon/ntr/" + key] = ([values.count], values) }
             if settings.reinforcement == .lastToken { extras["sophon/frozen_wte"] = (frozenUnembedding.shape, frozenUnembedding.data) }
+            for p in frozenModel?.parameters ?? [] { extras["sophon/frozen/" + p.name] = (p.tensor.shape, p.tensor.data) }
             let state = SavedState(settings: settings, iteration: iteration, rng: rng.stateWords, log: log,
                                    startingHeldOutLoss: startingHeldOutLoss)
             attributes["sophon"] = try StableJSON.string(state)
@@ -75,6 +76,12 @@ extension SophonTrainer {
         if let frozen = extras["sophon/frozen_wte"] {
             guard frozen.values.count == trainer.frozenUnembedding.count else { throw GPT2Error("\(path): sophon/frozen_wte has the wrong size") }
             trainer.frozenUnembedding.data = frozen.values
+        }
+        for p in trainer.frozenModel?.parameters ?? [] {   // the distill teacher: the model the run started from
+            guard let saved = extras["sophon/frozen/" + p.name], saved.values.count == p.tensor.count else {
+                throw GPT2Error("\(path): sophon/frozen/\(p.name) is missing or the wrong size (the distill objective's starting model)")
+            }
+            p.tensor.data = saved.values
         }
         guard let rng = RNG(stateWords: state.rng) else { throw GPT2Error("\(path): damaged RNG state") }
         trainer.rng = rng

@@ -40,6 +40,9 @@ public enum ReinforcementObjective: String, Codable, Sendable, CaseIterable {
     /// The fork's objective: one next-token CE at the last position, through a frozen copy of the
     /// starting `wte` (SOPHON-NLP's separately loaded `lm_head`).
     case lastToken = "last-token"
+    /// KL from the starting model's next-token distribution at every position of original-domain
+    /// windows (TAR's retain term): keeps everything the model predicts, not only the sampled tokens.
+    case distill
 }
 
 /// One simulated fine-tuning environment φ (the paper's Σ over strategies).

@@ -45,6 +45,8 @@ public final class SophonTrainer {
     let reinforcementOptimizer: Adam
     /// The starting `wte`, frozen: the unembedding of the last-token NTR objective.
     let frozenUnembedding: Tensor
+    /// The starting model, frozen: the teacher of the distill NTR objective (nil for the others).
+    let frozenModel: GPT2Model?
     var rng: RNG
 
     public init(classifier: SequenceClassifier, settings: SophonSettings, restricted: SentimentDataset,
@@ -60,6 +62,7 @@ public final class SophonTrainer {
         suppressionOptimizer = Adam(classifier.parameters)
         reinforcementOptimizer = Adam(classifier.parameters)
         frozenUnembedding = classifier.body.wte.detach()
+        frozenModel = settings.reinforcement == .distill ? classifier.body.copy() : nil
         rng = RNG(seed: settings.seed)
         self.startingHeldOutLoss = 0
         self.startingHeldOutLoss = try startingHeldOutLoss ?? guardLoss()
@@ -241,6 +244,12 @@ public final class SophonTrainer {
                 let hidden = try classifier.body.hiddenStates(batch, training: true, rng: &rng)          // [batch, pos, dModel]
                 let last = gatherPositions(hidden, positions: batch.lengths.map { $0 - 1 })             // [batch, dModel]
                 return crossEntropy(matmul(last, frozenUnembedding, transposeB: true), targets: targets) // over the vocabulary
+            case .distill:
+                guard let frozenModel else { throw GPT2Error("sophon: the distill objective has no starting model to distil from") }
+                let batch = TokenBatch(sequences: windows)
+                let teacher = try GradMode.withNoGrad { try frozenModel.logits(batch) }                              // [batch, pos, vocab]
+                let student = classifier.body.logits(fromHidden: try classifier.body.hiddenStates(batch, training: true, rng: &rng))
+                return divergenceFromTeacher(student, teacherLogits: teacher)
             }
         }
         guard loss.isFinite else {
