@@ -280,6 +280,29 @@ struct SophonTests {
         #expect(after[0] < before[0] - 0.3, "after SOPHON \(after), unprotected \(before)")
     }
 
+    @Test func theDistilledNTRPullsAMovedModelBackToWhereItStarted() throws {
+        // The teacher is the model at the start. Move the model away (noise on every weight), then run
+        // iterations whose FTS is negligible: NTR's KL from the teacher must start well above 0 (the
+        // teacher is a copy, not the moving model) and fall (its gradient points back to the start).
+        let setup = try Setup()
+        var settings = setup.settings()
+        settings.reinforcement = .distill
+        settings.alpha = 1e-6
+        settings.beta = 50
+        let trainer = try setup.trainer(settings)
+        var rng = RNG(seed: 8)
+        for p in trainer.classifier.body.parameters {
+            p.tensor.data = p.tensor.data.map { $0 + Float(0.05 * rng.nextNormal()) }
+        }
+        var divergences: [Double] = []
+        for _ in 0..<12 {
+            guard case .completed(let report) = try trainer.step() else { Issue.record("the guard stopped the run"); return }
+            divergences.append(report.reinforcementLoss)
+        }
+        #expect(divergences[0] > 0.01, "\(divergences)")
+        #expect(divergences[11] < 0.5 * divergences[0], "\(divergences)")
+    }
+
     @Test func theGuardLimitsPerplexityOnWindowsNTRNeverSees() throws {
         let setup = try Setup()
         var settings = setup.settings()
