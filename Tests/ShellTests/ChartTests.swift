@@ -46,6 +46,22 @@ struct ChartTests {
         #expect(Set(steps.map { ($0 * 1e6).rounded() }).count == 1, "equal steps: \(t)")
     }
 
+    @Test func legendEntriesNeverOverlap() throws {
+        // Short labels share a row, three to a row; long ones (a run's three curves) get a row each.
+        func legend(_ labels: [String]) throws -> [(x: Double, y: Double)] {
+            let series = labels.map { CurveSeries(label: $0, points: [(0, 0.5), (1, 0.6)]) }
+            return try parse(CurveChart.svg(series, title: "t", xLabel: "x", yLabel: "y")).elements("text", class: "legend")
+                .compactMap { a in a["x"].flatMap(Double.init).flatMap { x in a["y"].flatMap(Double.init).map { (x, $0) } } }
+        }
+        let short = try legend(["original", "sophon", "scratch", "k50"])
+        #expect(short.count == 4 && Set(short.map(\.y)).count == 2, "\(short)")
+        let long = try legend(["simulated attacker's query accuracy, all inner steps", "the last fifth of the inner steps",
+                               "original-domain perplexity ÷ its start"])
+        #expect(long.count == 3 && Set(long.map(\.y)).count == 3, "\(long)")   // one to a row: none runs into the next
+        let height = 720.0
+        #expect(long.allSatisfy { $0.y < height }, "the legend must stay inside the figure: \(long)")
+    }
+
     @Test func valuesOutsideThePreferredRangeAreDrawnWhereTheyAre() throws {
         let series = [CurveSeries(label: "original adamw", points: [(0, 0.34), (1, 0.71), (2, 0.78), (3, 0.79)],
                                   band: [(0.30, 0.38), (0.66, 0.75), (0.75, 0.81), (0.76, 0.82)]),

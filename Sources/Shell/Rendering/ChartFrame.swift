@@ -8,10 +8,17 @@ struct ChartFrame {
     let bottom: Double
     let xTicks: [Double]
     let yTicks: [Double]
+    /// Legend entries per row under the plot: three, or fewer when the longest label needs the room.
+    let legendColumns: Int
 
-    /// `xTicks` and `yTicks` are round values covering the data; their ends are the axes' ends.
-    init(bottom: Double, xTicks: [Double], yTicks: [Double]) {
-        self.bottom = bottom
+    /// `xTicks` and `yTicks` are round values covering the data; their ends are the axes' ends. The
+    /// space under the plot holds the x-axis and a legend of `legendLabels`.
+    init(legendLabels: [String], xTicks: [Double], yTicks: [Double]) {
+        // About 11 px a character at font size 20, after the 44 px key, and a gap before the next entry.
+        let widest = 44 + 11 * Double(legendLabels.map(\.count).max() ?? 0) + 24
+        legendColumns = max(1, min(3, Int((width - left - right) / widest)))
+        let rows = (legendLabels.count + legendColumns - 1) / legendColumns
+        bottom = 110 + Double(rows) * 30
         self.xTicks = xTicks
         self.yTicks = yTicks
     }
@@ -69,11 +76,8 @@ struct ChartFrame {
             + String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", width - right - 6, py(reference.y) - 8, Self.escape(reference.label))
     }
 
-    /// Where legend entry `index` goes: three columns under the x-axis label.
+    /// Where legend entry `index` goes: `legendColumns` columns under the x-axis label.
     func legendPosition(_ index: Int) -> (x: Double, y: Double) {
-        (left + Double(index % 3) * (width - left - right) / 3, plotBottom + 100 + Double(index / 3) * 30)
+        (left + Double(index % legendColumns) * (width - left - right) / Double(legendColumns), plotBottom + 100 + Double(index / legendColumns) * 30)
     }
-
-    /// The space under the plot for the axis and a legend of `entries` in three columns.
-    static func bottom(legendEntries entries: Int) -> Double { 110.0 + Double((entries + 2) / 3) * 30 }
 }

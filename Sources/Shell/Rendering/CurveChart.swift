@@ -85,6 +85,8 @@ public enum CurveChart {
 
     /// A standalone SVG line chart fit to project (1280×720): ticks on both axes, every value drawn
     /// where it is, interval bands, dashed reference lines, the legend under the plot.
+    static let maxDotsPerSeries = 60
+
     public static func svg(_ series: [CurveSeries], title: String, xLabel: String, yLabel: String,
                     references: [ReferenceLine] = [], preferredY: ClosedRange<Double>? = nil) -> String {
         let xs = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
@@ -93,7 +95,7 @@ public enum CurveChart {
             xTicks = xTicks.filter { $0.rounded() == $0 }   // epochs, steps, iterations: whole numbers only
         }
         let (_, yTicks) = yRange(series, references: references, preferred: preferredY)
-        let frame = ChartFrame(bottom: ChartFrame.bottom(legendEntries: series.count), xTicks: xTicks, yTicks: yTicks)
+        let frame = ChartFrame(legendLabels: series.map(\.label), xTicks: xTicks, yTicks: yTicks)
         let (px, py, esc) = (frame.px, frame.py, ChartFrame.escape)
         var out = frame.header(title: title) + frame.axes(xLabel: xLabel, yLabel: yLabel)
         for reference in references { out += frame.horizontal(reference) }
@@ -108,7 +110,8 @@ public enum CurveChart {
             }
             let pts = finite.map { String(format: "%.1f,%.1f", px(curve.points[$0].x), py(curve.points[$0].y)) }.joined(separator: " ")
             out += "<polyline class=\"series\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"3\"" + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + " points=\"\(pts)\"/>\n"
-            for i in finite {
+            // A dot per value while they can be told apart; a run of hundreds of iterations is a line.
+            for i in finite where finite.count <= CurveChart.maxDotsPerSeries {
                 out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%@\"/>", px(curve.points[i].x), py(curve.points[i].y), color)
             }
             let (lx, ly) = frame.legendPosition(s)

@@ -40,8 +40,7 @@ public enum ScatterChart {
         if let preferredY { yLow = min(yLow, preferredY.lowerBound); yHigh = max(yHigh, preferredY.upperBound) }
         if xHigh - xLow < 1e-9 { xLow -= 0.5; xHigh += 0.5 }
         if yHigh - yLow < 1e-9 { yLow -= 0.5; yHigh += 0.5 }
-        let frame = ChartFrame(bottom: ChartFrame.bottom(legendEntries: shown.count),
-                               xTicks: CurveChart.ticks(xLow, xHigh), yTicks: CurveChart.ticks(yLow, yHigh))
+        let frame = ChartFrame(legendLabels: shown.map(\.label), xTicks: CurveChart.ticks(xLow, xHigh), yTicks: CurveChart.ticks(yLow, yHigh))
         var out = frame.header(title: title) + frame.axes(xLabel: xLabel, yLabel: yLabel)
         for reference in horizontal { out += frame.horizontal(reference) }
         for reference in vertical where reference.x.isFinite {
