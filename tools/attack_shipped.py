@@ -30,17 +30,9 @@ import torch
 from transformers import GPT2Config, GPT2ForSequenceClassification
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate_shipped import ROOT, load  # noqa: E402
-from tokenizers import Tokenizer, models, pre_tokenizers  # noqa: E402
+from evaluate_shipped import ROOT, gpt2_tokenizer, load  # noqa: E402
 
 PAD = 50256
-
-
-def tokenizer():
-    tok_dir = os.path.join(ROOT, "Sources/GPT2/Resources/gpt2-tokenizer")
-    bpe = Tokenizer(models.BPE.from_file(os.path.join(tok_dir, "encoder.json"), os.path.join(tok_dir, "vocab.bpe")))
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    return bpe
 
 
 def reviews(path, limit, bpe, max_tokens, truncation):
@@ -120,7 +112,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    bpe = tokenizer()
+    bpe = gpt2_tokenizer()
     data = os.path.join(ROOT, "examples/data/sentiment")
     train_ids, train_labels = reviews(os.path.join(data, "imdb_train.tsv"), args.train, bpe, args.max_tokens, args.truncation)
     test_ids, test_labels = reviews(os.path.join(data, "imdb_test.tsv"), args.test, bpe, args.max_tokens, args.truncation)

@@ -68,6 +68,14 @@ def load(folder):
     return model
 
 
+def gpt2_tokenizer():
+    """Hugging Face `tokenizers`' byte-level BPE with GPT-2's files (what GPT2TokenizerFast builds)."""
+    tok_dir = os.path.join(ROOT, "Sources/GPT2/Resources/gpt2-tokenizer")
+    bpe = Tokenizer(models.BPE.from_file(os.path.join(tok_dir, "encoder.json"), os.path.join(tok_dir, "vocab.bpe")))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    return bpe
+
+
 def held_out(tokenizer, files):
     streams = []
     for path in files:
@@ -98,10 +106,7 @@ def main():
     folders = sys.argv[1:] or ["models/gpt2-mini", "models/gpt2-mini-noholmes", "models/gpt2-mini-elm",
                                "models/gpt2-mini-whp", "models/gpt2-mini-whp-full"]
     folders = [f for f in folders if os.path.exists(os.path.join(ROOT, f, "tf_model.h5"))]
-    tok_dir = os.path.join(ROOT, "Sources/GPT2/Resources/gpt2-tokenizer")
-    # Hugging Face `tokenizers`' byte-level BPE with GPT-2's files (what GPT2TokenizerFast builds).
-    bpe = Tokenizer(models.BPE.from_file(os.path.join(tok_dir, "encoder.json"), os.path.join(tok_dir, "vocab.bpe")))
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    bpe = gpt2_tokenizer()
     tokenizer = lambda text: {"input_ids": bpe.encode(text).ids}
     data = os.path.join(ROOT, "examples/data")
     holmes = held_out(tokenizer, sorted(glob.glob(os.path.join(data, "concept/holmes_*.txt"))))
