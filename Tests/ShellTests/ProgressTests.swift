@@ -20,4 +20,25 @@ struct ProgressTests {
         json.progress("probes", done: 1, of: 2)
         #expect(quiet.isEmpty)
     }
+
+    /// The slow commands draw the counted bar (with its ETA, and the latest loss where there is one)
+    /// on a terminal, and their recorded output holds none of it.
+    @Test func slowCommandsDrawABarOnATerminal() throws {
+        final class Box { var text = "" }
+        let box = Box()
+        let shell = Shell(session: Session(seed: 0, defaultModelPath: TestModel.path), isTerminal: true) { box.text += $0 }
+        shell.execute("load model \(TestModel.path) --name a")
+        shell.execute("load model \(TestModel.path) --name ref")
+        for (command, bar) in [("finetune --train-limit 16 --test-limit 8 --epochs 1 --lr 1e-3 --max-tokens 24", "adamw lr 0.001 ["),
+                               ("forget report --models a --reference ref --passages 10 --length 16 --verbatim 3", "a passages [")] {
+            box.text = ""
+            shell.execute(command)
+            #expect(box.text.contains(bar) && box.text.contains("ETA"), "\(command) drew no bar: \(box.text)")
+            if command.hasPrefix("finetune") { #expect(box.text.contains("ETA") && box.text.contains("  loss ")) }
+        }
+        let recorded = shell.cells.flatMap { cell -> [String] in
+            if case let .command(_, _, lines, _, _) = cell { return lines.map(\.text) } else { return [] }
+        }
+        #expect(recorded.count > 4 && !recorded.contains { $0.contains("ETA") || $0.contains("█") })
+    }
 }

@@ -225,7 +225,7 @@ enum FinetuneCommand: Command {
         let curve = try FineTuneAttack.run(classifier, train: train, test: test, settings: settings, report: { event in
             switch event {
             case let .step(step, total, loss):
-                context.progress(String(format: "%@: step %d/%d  loss %.4f  %.1f s", label, step, total, loss, Date().timeIntervalSince(started)))
+                context.progress(label, done: step, of: total, detail: String(format: "loss %.4f", loss))
             case let .evaluation(point):
                 context.endProgress()
                 context.print(String(format: "%@  step %4d  epoch %.2f  train loss %@  test accuracy %.3f", label, point.step, point.epoch,

@@ -34,7 +34,7 @@ enum ForgetReportCommand: Command {
         let length = passages.members.first?.count ?? 0
         let memorisation = try ConceptMemorisation.measure(model: model, passages: passages, verbatimCount: verbatim, prefix: length / 2,
                                                            continuation: length / 2, progress: { done, total in
-            context.progress("\(name): \(done)/\(total) passages")
+            context.progress("\(name) passages", done: done, of: total)
         })
         context.endProgress()
         let summaries = try probes.sets.map { try KnowledgeProber.run(model: model, tokenizer: tokenizer, name: $0.name, probes: $0.probes,

@@ -77,8 +77,9 @@ public final class CommandContext {
     }
 
     /// A one-line bar with an ETA for `done` of `total` units of `label`'s work (the ETA extrapolates
-    /// from this task's elapsed time). Never recorded, never in `--json`.
-    public func progress(_ label: String, done: Int, of total: Int) {
+    /// from this task's elapsed time), followed by `detail` (e.g. the latest loss), which may change
+    /// from call to call without restarting the ETA. Never recorded, never in `--json`.
+    public func progress(_ label: String, done: Int, of total: Int, detail: String = "") {
         if taskStart?.label != label || done == 0 { taskStart = (label, Date()) }
         guard total > 0, let start = taskStart?.date else { return }
         let fraction = min(1, Double(done) / Double(total))
@@ -86,7 +87,7 @@ public final class CommandContext {
         let elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
         let etaText = eta.isFinite ? (eta >= 60 ? String(format: "%dm%02ds", Int(eta) / 60, Int(eta) % 60) : String(format: "%.0fs", eta)) : "…"
-        progress("\(label) [" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] \(done)/\(total)  ETA \(etaText)")
+        progress("\(label) [" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] \(done)/\(total)  ETA \(etaText)" + (detail.isEmpty ? "" : "  " + detail))
     }
 
     /// Ends a progress line on a terminal.

@@ -46,7 +46,7 @@ enum ELMCheckCommand: Command {
         for (name, model) in models {
             let report = try PrefixConditioning.measure(model: model, passages: passages, probes: tokenProbes, prefixes: prefixes,
                                                         target: session.elmSettings.target, etas: etas, progress: { done, total in
-                context.progress("\(name): \(done)/\(total)")
+                context.progress(name, done: done, of: total)
             })
             context.endProgress()
             context.print(name.padding(toLength: 26, withPad: " ", startingAt: 0)

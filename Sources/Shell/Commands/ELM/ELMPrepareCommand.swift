@@ -8,7 +8,7 @@ enum ELMPrepareCommand: Command {
 
     static func run(_ a: Arguments, _ context: CommandContext) throws {
         let procedure = try ProcedureRuns.current(ELMProcedure.self, context)
-        try procedure.prepare(report: { done, total in context.progress("generated \(done)/\(total)") })
+        try procedure.prepare(report: { done, total in context.progress("generating", done: done, of: total) })
         context.endProgress()
         let tokenizer = try context.session.tokenizer()
         context.print("\(procedure.fluency.count) fluency continuations ready")

@@ -42,7 +42,7 @@ enum SophonEvalCommand: Command {
         var rng = RNG(seed: settings.seed)
         let classifier = SequenceClassifier(body: model.copy(), rng: &rng)
         let curve = try FineTuneAttack.run(classifier, train: train, test: test, settings: settings, report: { event in
-            if case let .step(step, total, loss) = event { context.progress(String(format: "attack step %d/%d  loss %.4f", step, total, loss)) }
+            if case let .step(step, total, loss) = event { context.progress("attack", done: step, of: total, detail: String(format: "loss %.4f", loss)) }
         })
         context.endProgress()
         let original = try DataLayout.originalDomain(tokenizer: tokenizer)

@@ -7,8 +7,8 @@ enum WHPSupport {
     static func reporter(_ context: CommandContext) -> (WHPEvent) -> Void {
         { event in
             switch event {
-            case let .step(phase, step, total, loss): context.progress(String(format: "%@ step %d/%d  loss %.4f", phase, step, total, loss))
-            case let .labelled(block, total): context.progress("labelled block \(block)/\(total)")
+            case let .step(phase, step, total, loss): context.progress(phase, done: step, of: total, detail: String(format: "loss %.4f", loss))
+            case let .labelled(block, total): context.progress("labelling blocks", done: block, of: total)
             }
         }
     }
