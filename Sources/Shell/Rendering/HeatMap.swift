@@ -33,39 +33,55 @@ struct HeatMap {
         return String(format: "#%02x%02x%02x", mix(end.0), mix(end.1), mix(end.2))
     }
 
-    /// A standalone SVG: one labelled square per value, row and column labels, a colour key.
+    /// A 1280×720 SVG fit to project, like the charts: one square per value, as large as the map
+    /// allows (at most 96 px); each value (or cell label) written in its square when the square has
+    /// room for it; row and column labels at 18 px, thinned to every k-th when squares are small; a
+    /// colour key. Each square's `<title>` carries its exact value, drawn or not.
     func svg() -> String {
-        let cell = 44.0, left = 12.0 + Double((rowLabels.map(\.count).max() ?? 4) * 8), top = 64.0
-        let width = max(left + cell * Double(columnLabels.count) + 120, left + Double(title.count) * 10 + 24), height = top + cell * Double(rowLabels.count) + 90
+        let (width, height, top, keyWidth, right) = (1280.0, 720.0, 70.0, 150.0, 30.0)
+        let shownRows = rowLabels.map { String($0.prefix(18)) }, shownColumns = columnLabels.map { String($0.prefix(14)) }
+        let left = 20 + 10 * Double(shownRows.map(\.count).max() ?? 4)
+        // Rotated column labels take about 0.7 of their length in height.
+        let bottom = 30 + 7 * Double(shownColumns.map(\.count).max() ?? 4)
+        let columns = max(1, values.first?.count ?? columnLabels.count), rows = max(1, values.count)
+        let cell = max(2, min(96, (width - left - keyWidth - right) / Double(columns), (height - top - bottom) / Double(rows)).rounded(.down))
+        // Labels every k-th row or column, so that neighbouring labels stay at least 20 px apart.
+        let every = max(1, Int((20 / cell).rounded(.up)))
+        let labelSize = min(18, max(12, cell * 0.6)), valueSize = min(20, cell * 0.3)
+        // About 0.55 em a character: a long title shrinks to fit the width rather than run off it.
+        let titleSize = min(28, (width - 40) / (0.55 * Double(max(1, title.count))))
         var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="\(String(format: "%.0f", labelSize))">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left)" y="24" font-size="16" font-weight="bold">\(escape(title))</text>
+        <text x="20" y="42" font-size="\(String(format: "%.0f", titleSize))">\(escape(title))</text>
 
         """
         for (r, row) in values.enumerated() {
             let y = top + cell * Double(r)
-            out += "<text x=\"\(left - 8)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"end\">\(escape(rowLabels[r]))</text>\n"
+            if r % every == 0 {
+                out += "<text class=\"row\" x=\"\(left - 8)\" y=\"\(y + cell / 2 + labelSize / 3)\" text-anchor=\"end\">\(escape(shownRows[r]))</text>\n"
+            }
             for (c, value) in row.enumerated() {
                 let x = left + cell * Double(c)
                 let text = cellLabels?[r][c]
-                out += "<rect class=\"cell\" x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 1)\" height=\"\(cell - 1)\" fill=\"\(color(value))\"><title>\(escape(rowLabels[r])), \(escape(columnLabels[c])): \(text.map { escape($0) + " " } ?? "")\(value.isFinite ? String(format: "%.3f", value) : "undefined")</title></rect>\n"
+                out += "<rect class=\"cell\" x=\"\(x)\" y=\"\(y)\" width=\"\(max(1, cell - 1))\" height=\"\(max(1, cell - 1))\" fill=\"\(color(value))\"><title>\(escape(rowLabels[r])), \(escape(columnLabels[c])): \(text.map { escape($0) + " " } ?? "")\(value.isFinite ? String(format: "%.3f", value) : "undefined")</title></rect>\n"
+                guard valueSize >= 9 else { continue }   // too small to read: the colour and the title say it
                 let label = text.map { escape(String($0.prefix(6))) } ?? (value.isFinite ? String(format: "%.2f", value) : "–")
                 let ink = abs(value.isFinite ? value : 0) > 0.6 * max(abs(scale.lowerBound), abs(scale.upperBound)) ? "white" : "black"
-                out += "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"middle\" font-size=\"11\" fill=\"\(ink)\">\(label)</text>\n"
+                out += "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + valueSize / 3)\" text-anchor=\"middle\" font-size=\"\(String(format: "%.0f", valueSize))\" fill=\"\(ink)\">\(label)</text>\n"
             }
         }
-        let bottom = top + cell * Double(rowLabels.count)
-        for (c, label) in columnLabels.enumerated() {
+        let mapBottom = top + cell * Double(rows)
+        for (c, label) in shownColumns.enumerated() where c % every == 0 {
             let x = left + cell * Double(c) + cell / 2
-            out += "<text x=\"\(x)\" y=\"\(bottom + 12)\" transform=\"rotate(45 \(x) \(bottom + 12))\">\(escape(String(label.prefix(14))))</text>\n"
+            out += "<text class=\"column\" x=\"\(x)\" y=\"\(mapBottom + 16)\" transform=\"rotate(45 \(x) \(mapBottom + 16))\">\(escape(label))</text>\n"
         }
-        // Colour key: the scale's ends and its middle.
-        let keyX = left + cell * Double(columnLabels.count) + 24
+        // Colour key: the scale's ends and its middle, beside the map.
+        let keyX = min(width - keyWidth, left + cell * Double(columns) + 30)
         for (i, v) in [scale.upperBound, (scale.lowerBound + scale.upperBound) / 2, scale.lowerBound].enumerated() {
-            let y = top + Double(i) * 28
-            out += "<rect class=\"key\" x=\"\(keyX)\" y=\"\(y)\" width=\"20\" height=\"20\" fill=\"\(color(v))\" stroke=\"#888\"/>"
-            out += "<text x=\"\(keyX + 28)\" y=\"\(y + 15)\">\(String(format: "%g", v))</text>\n"
+            let y = top + Double(i) * 40
+            out += "<rect class=\"key\" x=\"\(keyX)\" y=\"\(y)\" width=\"28\" height=\"28\" fill=\"\(color(v))\" stroke=\"#888\"/>"
+            out += "<text x=\"\(keyX + 38)\" y=\"\(y + 21)\" font-size=\"18\">\(String(format: "%g", v))</text>\n"
         }
         return out + "</svg>\n"
     }
