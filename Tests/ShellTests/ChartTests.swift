@@ -134,6 +134,10 @@ struct FigureCommandTests {
         shell.run(#"compare --models gpt2-mini,other --field loss --plot "# + bars + #" score "The cat""#)
         #expect(try figure(bars).elements("rect", class: "bar").count == 2)
 
+        let diff = temporaryPath("diff.svg")
+        #expect(shell.run("diff gpt2-mini other --plot " + diff).contains("heat map written to"))
+        #expect(try figure(diff).elements("rect", class: "cell").count == 1 * 6)   // 1 block × 6 parameter groups
+
         let relearn = temporaryPath("relearn.svg")
         shell.run("relearn --steps 2 --eval-every 1 --batch 2 --window 16 --tokens 200 --plot " + relearn)
         let r = try figure(relearn)

@@ -64,4 +64,15 @@ struct MapAndBarChartTests {
         #expect(e.elements("line", class: "whisker").count == 2 && e.elements("line", class: "reference").count == 1)
         #expect(e.textsByClass["category"] == ["original", "collapsed", "sophon"] && e.texts.contains("chance"))
     }
+
+    /// The terminal chart `finetune` prints keeps its 0.40 floor when every value is above it (recorded
+    /// sessions print the same chart), and reaches down to a value below it instead of clamping it.
+    @Test func theTerminalChartReachesDownToALowValue() {
+        let low = CurveChart.text([CurveSeries(label: "scratch", points: [(0, 0.34), (1, 0.7), (2, 0.8)])], xLabel: "epoch")
+        #expect(low[0].hasPrefix(" 1.00 ┤") && low[11].hasPrefix(" 0.30 ┤"))
+        // 0.34 on an axis from 0.30 to 1.00 in 11 steps is row 11 − round(0.04 / 0.70 × 11) = 10, first column.
+        #expect(low[10].hasPrefix("      ┤●") && !low[11].contains("●"))
+        let high = CurveChart.text([CurveSeries(label: "original", points: [(0, 0.48), (1, 0.79)])], xLabel: "epoch")
+        #expect(high[11].hasPrefix(" 0.40 ┤"))
+    }
 }

@@ -11,13 +11,14 @@ enum DiffCommand: Command {
         arguments: "A B", flags: [FlagInfo("top", value: "N", "show the N most changed tensors (default 10)"),
                                   FlagInfo("text", value: "TEXT", "also compare each block's outputs on TEXT (models only): 1 − cosine, mean over positions"),
                                   FlagInfo("probes", value: "SET", "also compare each block's outputs on every prompt of a probe set (register, questions, retain): the same, then the mean over prompts"),
-                                  FlagInfo("plot", value: "FILE.svg", "write the block × parameter-group map of relative change as an SVG heat map")],
+                                  Plot.flag("the block × parameter-group map of relative change")],
         examples: ["diff before-sophon current", "diff gpt2-mini sophon", #"diff gpt2-mini gpt2-mini-elm --text "Sherlock Holmes took his hat." --plot diff.svg"#])
 
     /// Parameter groups of a block, in forward order (weight and bias together).
     static let groups = ["ln_1", "attn.c_attn", "attn.c_proj", "ln_2", "mlp.c_fc", "mlp.c_proj"]
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
+        let plot = try Plot.destination(arguments, context)
         let a = try weights(try arguments.positional(0, "two snapshot or model names"), context)
         let b = try weights(try arguments.positional(1, "a second snapshot or model name"), context)
         let top = try arguments.int("top", default: 10)
@@ -37,7 +38,7 @@ enum DiffCommand: Command {
         for r in changed.prefix(max(0, top)) {
             context.print("  " + pad(r.name, 28) + String(format: " max|Δ| %.3e  ‖Δ‖/‖A‖ %.3e", r.maxDelta, r.relative))
         }
-        try blockMap(a, b, arguments, context)
+        try blockMap(a, b, plot: plot, context)
         if let text = arguments.string("text") {
             let ids = try context.session.tokenizer().encode(text)
             guard !ids.isEmpty else { throw UsageError("diff --text: the text has no tokens") }
@@ -69,7 +70,7 @@ enum DiffCommand: Command {
     }
 
     /// Relative L2 change ‖B − A‖ / ‖A‖ of each block's parameter groups.
-    private static func blockMap(_ a: [String: [Float]], _ b: [String: [Float]], _ arguments: Arguments, _ context: CommandContext) throws {
+    private static func blockMap(_ a: [String: [Float]], _ b: [String: [Float]], plot: (path: String, shown: String)?, _ context: CommandContext) throws {
         let layers = (0...).prefix { a["h.\($0).ln_1.weight"] != nil }.count
         guard layers > 0 else { return }
         var values: [[Double]] = []
@@ -90,9 +91,7 @@ enum DiffCommand: Command {
         for line in map.text() { context.print("  " + line.replacingOccurrences(of: "+", with: " ")) }
         context.set("groups", .array(groups.map { .string($0) }))
         context.set("block_change", .array(values.map { .array($0.map { .number($0) }) }))
-        if let plot = arguments.string("plot") {
-            try context.writeFigure(map.svg(), to: try context.session.writablePath(plot, for: "diff --plot"), shown: plot, what: "heat map")
-        }
+        try Plot.write(map.svg(), to: plot, what: "heat map", context)
     }
 
     /// 1 − cosine between the two models' activations at each block's attention output, MLP output

@@ -23,11 +23,15 @@ public struct ReferenceLine {
 public enum CurveChart {
     static let markers: [Character] = ["●", "▲", "■", "◆", "○", "△", "□", "◇", "✚", "✖"]
 
-    /// A `height`-row text chart of y in [yMin, yMax] against x, one marker per series, with a legend.
-    static func text(_ series: [CurveSeries], xLabel: String, yMin: Double = 0.4, yMax: Double = 1.0,
+    /// A `height`-row text chart of y against x, one marker per series, with a legend. The y axis runs
+    /// from `preferredMin` up to `yMax`, and lower (to the tenth below) when a value lies below it, so
+    /// that no value is drawn anywhere but where it is.
+    static func text(_ series: [CurveSeries], xLabel: String, preferredMin: Double = 0.4, yMax: Double = 1.0,
                      width: Int = 56, height: Int = 12) -> [String] {
         let xs = series.flatMap { $0.points.map(\.x) }
         guard let xMax = xs.max(), xMax > 0 else { return [] }
+        let lowest = series.flatMap { $0.points.map(\.y) }.filter(\.isFinite).min() ?? preferredMin
+        let yMin = min(preferredMin, (lowest * 10).rounded(.down) / 10)
         var grid = [[Character]](repeating: [Character](repeating: " ", count: width), count: height)
         for (s, curve) in series.enumerated() {
             for point in curve.points where point.y.isFinite {
