@@ -1,6 +1,7 @@
 // CompletionTests.swift — Tab completion of flag values and positional names from the session
 // (models, snapshots, hook names in the model's block range, a flag's listed choices), and
 // "did you mean" ranked by edit distance, subcommands included.
+import Foundation
 @testable import Shell
 import Testing
 
@@ -37,6 +38,29 @@ struct CompletionTests {
         #expect(complete("finetune --head ") == ["reinit", "keep"])
         #expect(complete("finetune --trainable ") == ["all", "head"])   // last:K and lora:R take a number
         #expect(complete("finetune --optimizer adam --l").contains("--lr"))
+        #expect(complete("sophon config --loss ") == ["inverse", "kl", "entropy"])   // a procedure's setting flags too
+        #expect(complete("whp config --labels h") == ["hard"])
+    }
+
+    /// Paths complete from any prefix, a single letter included (Foundation's NSString path methods
+    /// trap on one-character components on Linux; Tab after `load model m` used to crash the shell).
+    @Test func pathsCompleteFromOneLetter() throws {
+        let folder = temporaryFolder()
+        for name in ["m.h5", "models-a.h5"] { FileManager.default.createFile(atPath: folder + "/" + name, contents: Data()) }
+        try FileManager.default.createDirectory(atPath: folder + "/s", withIntermediateDirectories: true)
+        #expect(Completion.paths(matching: folder + "/m") == [folder + "/m.h5", folder + "/models-a.h5"])
+        #expect(Completion.paths(matching: folder + "/s") == [folder + "/s/"])
+        #expect(Completion.paths(matching: folder + "/s/").isEmpty)
+        #expect(Completion.split("s") == ("", "s") && Completion.split("a/") == ("a", "") && Completion.split("/b") == ("/", "b"))
+        let cwd = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(folder)
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        #expect(Completion.paths(matching: "m") == ["m.h5", "models-a.h5"] && complete("load model s") == ["s/"])
+    }
+
+    @Test func commandNamesCompleteAfterHelp() {
+        #expect(complete("help toke") == ["tokenize"])
+        #expect(complete("help sophon s").contains("step") && complete("help sophon s").contains("status"))
     }
 
     @Test func suggestionsAreRankedByEditDistance() {

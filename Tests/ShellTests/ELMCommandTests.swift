@@ -25,7 +25,8 @@ struct ELMCommandTests {
         #expect(shell.run("elm step").contains("leave no room"))   // the default test model's 32 tokens are too few for these long pairs
         shell.run("elm reset", "load model \(path) --name gpt2-mini")
         let before = shell.run(#"score "Holmes looked at Watson.""#)
-        #expect(shell.run("elm prepare --show 1").contains("2 fluency continuations ready"))
+        let prepared = shell.run("elm prepare --show 1")
+        #expect(prepared.contains("2 fluency continuations ready") && prepared.contains("gpt2-mini-elm is now current; gpt2-mini is unchanged"))
         let step = shell.run("elm step")
         #expect(step.contains("iteration 1: erase") && step.contains("retain") && step.contains("fluency"))
         let plot = temporaryPath("elm.svg")

@@ -56,11 +56,16 @@ struct ProcessTests {
     func pseudoTerminalCompletionAndHistory() throws {
         // "toke<TAB>" must complete to "tokenize".
         let home = temporaryFolder()
-        let (_, output) = try onPseudoTerminal(["toke\t \"Hello world\"\n", "%quit\n"], home: home)
+        let (_, output) = try onPseudoTerminal(["toke\t \"Hello world\"\n", "%quit\n"], arguments: "", home: home)
         #expect(output.contains("lethe[1]>"), "no prompt on a terminal: \(output)")
         #expect(output.contains("2 tokens: 15496 995"), "completion did not produce `tokenize`: \(output)")
         let history = try String(contentsOfFile: home + "/.lethe/history", encoding: .utf8)
         #expect(history.contains("tokenize"))
+        // An interactive session records itself under ~/.lethe/sessions, never into the project's sessions/.
+        let recordings = try FileManager.default.contentsOfDirectory(atPath: home + "/.lethe/sessions").filter { $0.hasSuffix(".lethe") }
+        #expect(recordings.count == 1)
+        let recorded = try String(contentsOfFile: home + "/.lethe/sessions/" + (recordings.first ?? ""), encoding: .utf8)
+        #expect(recorded.contains("\"Hello world\"") && recorded.contains("#> 2 tokens: 15496 995"), "\(recorded)")
     }
 
     /// On a terminal: a trailing backslash continues the command on a "...>" line, and Tab completes a

@@ -55,7 +55,7 @@ struct RecordingTests {
         let shell = CapturingShell()
         shell.run("## Heading", #"tokenize "Holmes""#, "use nothing")
         let path = temporaryPath("s.ipynb")
-        shell.run("%notebook " + path)
+        #expect(shell.run("%notebook " + path).contains("(3 cells)"))   // what it says is what it wrote
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
         let notebook = try #require(object)
         #expect(notebook["nbformat"] as? Int == 4 && notebook["nbformat_minor"] as? Int == 5)

@@ -73,9 +73,14 @@ enum Completion {
     static func candidates(line: String, word: String) -> [String] {
         let before = line.hasSuffix(word) ? String(line.dropLast(word.count)) : line
         let typed = before.split(separator: " ").map(String.init)
-        if typed.isEmpty || typed == ["help"] {   // a command name, also after `help`
-            let firsts = Set(CommandRegistry.all.compactMap { $0.info.words.first }).sorted() + metaCommands
-            return firsts.filter { $0.hasPrefix(word) }
+        if typed.isEmpty || typed.first == "help" {   // a command's words, also after `help` (`help sophon s` → status, step)
+            let path = Array(typed.dropFirst(typed.isEmpty ? 0 : 1))
+            guard !path.isEmpty else {
+                let firsts = Set(CommandRegistry.all.compactMap { $0.info.words.first }).sorted() + metaCommands
+                return firsts.filter { $0.hasPrefix(word) }
+            }
+            let longer = CommandRegistry.all.map { $0.info.words }.filter { $0.count > path.count && Array($0.prefix(path.count)) == path }
+            return Set(longer.map { $0[path.count] }).sorted().filter { $0.hasPrefix(word) }
         }
         if let values = flagValues(typed: typed, word: word) { return values }
         if !word.hasPrefix("-"), let found = CommandRegistry.find(typed), typed.count >= found.wordCount {
@@ -117,11 +122,9 @@ enum Completion {
     }
 
     static func paths(matching word: String) -> [String] {
-        let expanded = (word as NSString).expandingTildeInPath
-        let folder = expanded.hasSuffix("/") ? expanded : (expanded as NSString).deletingLastPathComponent
-        let prefix = expanded.hasSuffix("/") ? "" : (expanded as NSString).lastPathComponent
+        let (folder, prefix) = split((word as NSString).expandingTildeInPath)
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
-        let shownFolder = word.hasSuffix("/") ? word : (word as NSString).deletingLastPathComponent
+        let shownFolder = split(word).folder
         return listing.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") || (prefix.hasPrefix(".") && $0.hasPrefix(prefix)) }.sorted().map { name in
             var isDir: ObjCBool = false
             let full = (folder.isEmpty ? "" : folder + "/") + name
@@ -129,5 +132,13 @@ enum Completion {
             let shown = shownFolder.isEmpty ? name : (shownFolder.hasSuffix("/") ? shownFolder + name : shownFolder + "/" + name)
             return shown + (isDir.boolValue ? "/" : "")
         }
+    }
+
+    /// A typed path's folder and last component: "a/b" → ("a", "b"), "b" → ("", "b"), "a/" → ("a", ""),
+    /// "/b" → ("/", "b"). Not NSString's path methods: swift-corelibs-foundation traps on a
+    /// one-character last component ("s", "s/"), which made Tab after a single letter crash the shell.
+    static func split(_ path: String) -> (folder: String, last: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (slash == path.startIndex ? "/" : String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
 }

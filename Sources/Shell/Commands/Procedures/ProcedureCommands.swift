@@ -23,7 +23,11 @@ enum ProcedureRuns {
         let start = ProcedureStart(model: model, modelName: name, tokenizer: try session.tokenizer(),
                                    classifierHead: session.classifierHeads[name], say: { context.print($0) }, progress: { context.progress($0) })
         let started = try P.start(start, settings: settings)
-        if let model = started.newModel { session.add(model, name: started.modelName) }
+        if let model = started.newModel {
+            session.add(model, name: started.modelName)
+            // A note, not a checked line: sessions recorded before it said so still replay.
+            if started.modelName != name { context.note("\(started.modelName) is now current; \(name) is unchanged (`use \(name)` to return to it)") }
+        }
         if let head = started.classifierHead { session.classifierHeads[name] = head }
         session.setRun(P.self, (started.modelName, started.procedure))
         return started.procedure
