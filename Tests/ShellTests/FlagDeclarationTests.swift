@@ -48,6 +48,7 @@ struct FlagDeclarationTests {
         #expect(usage["zeroshot sentiment"]?.contains("--batch") == true)
         #expect(usage["sophon eval"]?.contains("--seed") == true)
         #expect(usage["relearn"]?.contains("--seed") == true || usage["relearn"]?.contains("more flags") == true)
+        #expect(CapturingShell().run("help relearn").contains("--seed"))   // the usage may fold it; the help lists it
     }
 
     @Test func readingAnUndeclaredFlagIsReported() throws {

@@ -27,6 +27,14 @@ public enum DataLayout {
     public static let shortTestReviews = "examples/data/sentiment/imdb_short_test.tsv"
     /// The notebook's 500 test reviews, whole.
     public static let testReviews = "examples/data/sentiment/imdb_test.tsv"
+    /// The notebook's training reviews, whole (the reference code's restricted data).
+    public static let trainReviews = "examples/data/sentiment/imdb_train.tsv"
+    /// WHP's anchored terms and generic translations.
+    public static let anchoredTerms = "examples/data/concept/whp_anchored_terms.json"
+    /// ELM's expert/novice prompt pairs, written as instructions.
+    public static let elmPromptPairs = "examples/data/concept/elm_prompt_pairs.json"
+    /// The model a command loads when it needs one and none is loaded.
+    public static let defaultModel = "models/gpt2-mini/tf_model.h5"
     /// Token-split caches, shared by every command that reads a corpus.
     public static let tokenCache = ".lethe-cache/tokens"
 

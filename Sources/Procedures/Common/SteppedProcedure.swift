@@ -45,8 +45,8 @@ public protocol SteppedProcedure: Procedure {
     /// `NAME run`'s default `--every` (lines printed) and `--save-every` (checkpoints with --out).
     static var defaultEvery: Int { get }
     static var defaultSaveEvery: Int { get }
-    /// Settings flags (by name) that `NAME step` and `NAME run` also take, for a run they start.
-    static var startFlags: [String] { get }
+    /// Settings flags (among `Settings.flags`) that `NAME step` and `NAME run` also take, for a run they start.
+    static var startSettingFlags: [SettingFlag<Settings>] { get }
 
     /// Iterations done so far.
     var iteration: Int { get }

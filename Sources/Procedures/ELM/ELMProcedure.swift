@@ -39,7 +39,7 @@ public struct ELMSettings: Codable, Sendable, Equatable {
 
     public static let defaultConcept = "Sherlock Holmes, Dr. Watson, Baker Street, detective stories, or any other lore by Arthur Conan Doyle"
     /// Expert/novice pairs for instruction-tuned models, with a {concept} placeholder.
-    public static let instructionPairs = "examples/data/concept/elm_prompt_pairs.json"
+    public static let instructionPairs = DataLayout.elmPromptPairs
 
     public func validate() throws {
         guard rank >= 1, alpha > 0, learningRate > 0, accumulation >= 1, passageCharacters >= 50, fluencySamples >= 1, fluencyTokens >= 1 else {

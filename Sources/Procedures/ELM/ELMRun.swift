@@ -62,7 +62,7 @@ extension ELMProcedure: SteppedProcedure {
     public static let figureHelp = "the three terms' losses over every iteration so far"
     public static let defaultEvery = 10
     public static let defaultSaveEvery = 100
-    public static let startFlags: [String] = []
+    public static var startSettingFlags: [SettingFlag<ELMSettings>] { [] }
 
     public func prepareToStep(progress: (String) -> Void) throws {
         if fluency.isEmpty && settings.fluencyScale > 0 { try prepare(report: { done, total in progress("fluency data \(done)/\(total)") }) }

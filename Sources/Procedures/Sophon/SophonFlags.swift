@@ -2,6 +2,12 @@
 // usage and parsing from them, and `SophonTrainer.update` refuses changes to the fixed ones.
 
 extension SophonSettings {
+    /// Also taken by `sophon step` and `sophon run`, for a run they start.
+    public static var restrictedFlag: SettingFlag<SophonSettings> {
+        .text("restricted", \.restrictedData, value: "PATH", help: "restricted-task reviews, label<TAB>text .tsv or .jsonl (default \(DataLayout.shortTrainReviews))",
+              fixedOnceStarted: true)
+    }
+
     public static var flags: [SettingFlag<SophonSettings>] {
         [.choice("loss", \.loss, help: "FTS loss: inverse cross-entropy, KL from uniform, or TAR's negative entropy"),
          .choice("head", \.simulatedHead, [("attacker", .attacker), ("keep", .keep), ("xavier", .xavier)],
@@ -29,8 +35,7 @@ extension SophonSettings {
          .number("support", \.supportSize, value: "N", help: "support reviews per inner step (default 8)"),
          .number("query", \.querySize, value: "N", help: "query reviews per inner step (default 8)"),
          .number("clip", \.clip, value: "C", help: "FTS gradient-norm clip (default 0.5)"),
-         .text("restricted", \.restrictedData, value: "PATH", help: "restricted-task reviews, label<TAB>text .tsv or .jsonl (default \(DataLayout.shortTrainReviews))",
-               fixedOnceStarted: true),
+         restrictedFlag,
          .number("max-tokens", \.maxReviewTokens, value: "N", help: "restricted reviews cut to N tokens (default 128)", fixedOnceStarted: true),
          .choice("ntr", \.reinforcement, help: "NTR objective: lm, the full causal-LM loss (default); last-token, the fork's; distill, KL from the starting model's next-token distribution (TAR's retain term)",
                  fixedOnceStarted: true),

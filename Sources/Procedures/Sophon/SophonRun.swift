@@ -10,7 +10,23 @@ extension SophonTrainer {
 
     /// Trains the current model in place, with the classification head the session keeps for it
     /// (or a new N(0, 0.02) one), on the restricted reviews of `settings.restrictedData`.
-    public static func start(_ start: ProcedureStart, settings given: SophonSettings) throws -> StartedRun<SophonTrainer> {
+    public static func start(_ start: ProcedureStart, settings: SophonSettings) throws -> StartedRun<SophonTrainer> {
+        let trainer = try make(start, settings: settings)
+        start.say(String(format: "guard: original-domain loss at the start %.4f (perplexity %.2f); it stops above %.4f (perplexity %.2f)",
+                         trainer.startingHeldOutLoss, exp(trainer.startingHeldOutLoss), trainer.guardLimit, exp(trainer.guardLimit)))
+        // Iteration 0: does the simulated attacker learn the task at all? If not, FTS has nothing to suppress.
+        let accuracies = try trainer.calibrate()
+        start.say("iteration 0: the simulated attackers reach query accuracy " + zip(trainer.settings.environments, accuracies)
+            .map { String(format: "%.3f (%@)", $1, $0.description) }.joined(separator: ", ") + " after \(trainer.settings.innerSteps) steps")
+        if let worst = accuracies.min(), worst < attackerLearnsThreshold {
+            start.say(String(format: "warning: a simulated attacker stays at %.3f (< %.2f): it does not learn the task, so suppression has nothing to suppress; raise --inner-steps, --support or the environment's learning rate", worst, attackerLearnsThreshold))
+        }
+        return StartedRun(trainer, modelName: start.modelName, classifierHead: trainer.classifier.head)
+    }
+
+    /// The trainer a run starts with (its data, its head, its guard's starting loss), before the
+    /// iteration-0 check; `bench sophon` times its iterations.
+    public static func make(_ start: ProcedureStart, settings given: SophonSettings) throws -> SophonTrainer {
         var settings = given
         settings.restrictedData = settings.restrictedData ?? DataLayout.shortTrainReviews
         let model = start.model
@@ -24,17 +40,7 @@ extension SophonTrainer {
             classifier = SequenceClassifier(body: model, rng: &rng)
         }
         start.say("SOPHON on \(start.modelName): restricted \(restricted.name) (\(restricted.count) reviews), original domain \(original.parts.map(\.name).joined(separator: " + "))")
-        let trainer = try SophonTrainer(classifier: classifier, settings: settings, restricted: restricted, original: original)
-        start.say(String(format: "guard: original-domain loss at the start %.4f (perplexity %.2f); it stops above %.4f (perplexity %.2f)",
-                         trainer.startingHeldOutLoss, exp(trainer.startingHeldOutLoss), trainer.guardLimit, exp(trainer.guardLimit)))
-        // Iteration 0: does the simulated attacker learn the task at all? If not, FTS has nothing to suppress.
-        let accuracies = try trainer.calibrate()
-        start.say("iteration 0: the simulated attackers reach query accuracy " + zip(settings.environments, accuracies)
-            .map { String(format: "%.3f (%@)", $1, $0.description) }.joined(separator: ", ") + " after \(settings.innerSteps) steps")
-        if let worst = accuracies.min(), worst < attackerLearnsThreshold {
-            start.say(String(format: "warning: a simulated attacker stays at %.3f (< %.2f): it does not learn the task, so suppression has nothing to suppress; raise --inner-steps, --support or the environment's learning rate", worst, attackerLearnsThreshold))
-        }
-        return StartedRun(trainer, modelName: start.modelName, classifierHead: classifier.head)
+        return try SophonTrainer(classifier: classifier, settings: settings, restricted: restricted, original: original)
     }
 
     /// Labelled reviews (`label<TAB>text` .tsv or .jsonl) as SOPHON and the attacks read them: each cut to
@@ -72,7 +78,7 @@ extension SophonTrainer: SteppedProcedure {
     public static let figureHelp = "the simulated attacker's query accuracy and the guard's perplexity over every iteration of the run"
     public static let defaultEvery = 1
     public static let defaultSaveEvery = 10
-    public static let startFlags = ["restricted"]
+    public static var startSettingFlags: [SettingFlag<SophonSettings>] { [SophonSettings.restrictedFlag] }
 
     public func advance(progress: (Int, Int) -> Void) throws -> StepOutcome<SophonIterationReport> {
         switch try step(shouldStop: { Interrupt.isRequested }, progress: progress) {

@@ -139,7 +139,7 @@ public struct SophonSettings: Codable, Sendable, Equatable {
     /// The data a resumed run continues on: its own, or for checkpoints that did not say, the default
     /// of their time (the long reviews before the attacker-head simulation, the short ones after).
     public var restrictedDataForResume: String {
-        restrictedData ?? (simulatedHead == nil ? "examples/data/sentiment/imdb_train.tsv" : "examples/data/sentiment/imdb_short_train.tsv")
+        restrictedData ?? (simulatedHead == nil ? DataLayout.trainReviews : DataLayout.shortTrainReviews)
     }
 
     /// The head a simulation starts from, with the behaviour of checkpoints that did not say.

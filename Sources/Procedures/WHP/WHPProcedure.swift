@@ -23,7 +23,7 @@ public struct WHPSettings: Codable, Sendable, Equatable {
     public var dictionary: String?
     public init() {}
 
-    public static let defaultDictionary = "examples/data/concept/whp_anchored_terms.json"
+    public static let defaultDictionary = DataLayout.anchoredTerms
 
     public func validate() throws {
         guard blockLength >= 4, blocks >= 1, batchSize >= 1, reinforceSteps >= 0, finetuneSteps >= 0 else {

@@ -9,13 +9,11 @@ extension BenchCommand {
     /// One SOPHON outer iteration at the session's `sophon config` settings.
     static func sophonIteration(_ context: CommandContext, reps: Int) throws {
         let session = context.session
-        let model = try session.model().copy()
-        let settings = session.sophonSettings
-        let restricted = try SophonTrainer.loadReviews(nil, tokenizer: try session.tokenizer(), model: model, maxTokens: settings.maxReviewTokens)
-        let original = try DataLayout.originalDomain(tokenizer: try session.tokenizer())
-        var rng = RNG(seed: settings.seed &+ 1)
-        let trainer = try SophonTrainer(classifier: SequenceClassifier(body: model, rng: &rng), settings: settings,
-                                        restricted: restricted, original: original)
+        let settings = session.settings(for: SophonTrainer.self)
+        // A copy of the current model with a new head (nil: never the session's), as a run would start.
+        let start = ProcedureStart(model: try session.model().copy(), modelName: "bench", tokenizer: try session.tokenizer(),
+                                   classifierHead: nil, say: { _ in }, progress: { _ in })
+        let trainer = try SophonTrainer.make(start, settings: settings)
         let seconds = try median(reps) { _ = try trainer.step() }
         context.note(String(format: "SOPHON iteration (%d environments × K = %d of %d + %d reviews, %d NTR batches): %.2f s",
                             settings.environmentsPerIteration ?? settings.environments.count, settings.innerSteps, settings.supportSize,
@@ -45,7 +43,7 @@ extension BenchCommand {
     /// session's `elm config` settings, on a copy of the current model. The fluency data is made first, untimed.
     static func elmUpdate(_ context: CommandContext, reps: Int) throws {
         let session = context.session
-        var settings = session.elmSettings
+        var settings = session.settings(for: ELMProcedure.self)
         settings.fluencySamples = min(settings.fluencySamples, 4)   // only the update is timed
         let start = ProcedureStart(model: try session.model().copy(), modelName: "bench", tokenizer: try session.tokenizer(),
                                    classifierHead: nil, say: { _ in }, progress: { _ in })

@@ -7,7 +7,7 @@ enum ProbesCommand: Command {
     static let info = CommandInfo(
         name: "probes", abstract: "Knowledge probes: greedy completion hit rate and expected-answer probability, per probe set.",
         flags: [FlagInfo("set", value: "NAME", "register, questions, retain or all (default all)"),
-                FlagInfo("file", value: "PATH", "probes in completion_probes.json's layout (default examples/data/concept/completion_probes.json)"),
+                FlagInfo("file", value: "PATH", "probes in completion_probes.json's layout (default \(DataLayout.completionProbes))"),
                 FlagInfo("show", value: "N", "print the first N probes of each set with their continuations (default 0)"),
                 FlagInfo("pool", value: "LIST", "models trained by one recipe at different seeds: each one's probes, then their pooled mean with a 95% interval (seeds resampled, and the probes they share)")],
         examples: ["probes", "probes --set register --show 5", "probes --set register --pool elm-seed11,elm-seed12,elm-seed13"])

@@ -36,26 +36,6 @@ public final class Session {
         runs[P.name] = run.map { ($0.modelName, $0.procedure) }
     }
 
-    // The procedures by their own names, for the commands that are theirs alone.
-    public var sophonSettings: SophonSettings {
-        get { settings(for: SophonTrainer.self) } set { setSettings(newValue, for: SophonTrainer.self) }
-    }
-    public var sophon: (modelName: String, trainer: SophonTrainer)? {
-        get { run(SophonTrainer.self).map { ($0.modelName, $0.procedure) } } set { setRun(SophonTrainer.self, newValue.map { ($0.modelName, $0.trainer) }) }
-    }
-    public var whpSettings: WHPSettings {
-        get { settings(for: WHPProcedure.self) } set { setSettings(newValue, for: WHPProcedure.self) }
-    }
-    /// WHP's run, bound to the baseline it started from.
-    public var whp: WHPProcedure? {
-        get { run(WHPProcedure.self)?.procedure } set { setRun(WHPProcedure.self, newValue.map { (currentName ?? "model", $0) }) }
-    }
-    public var elmSettings: ELMSettings {
-        get { settings(for: ELMProcedure.self) } set { setSettings(newValue, for: ELMProcedure.self) }
-    }
-    public var elm: (modelName: String, procedure: ELMProcedure)? {
-        get { run(ELMProcedure.self) } set { setRun(ELMProcedure.self, newValue) }
-    }
     private var loadedTokenizer: BPETokenizer?
     /// Where the default model (`gpt2-mini`) is looked for when a command needs a model and none is loaded.
     public var defaultModelPath: String?
@@ -121,13 +101,11 @@ public final class Session {
         currentModelName = name
     }
 
-    /// `models/gpt2-mini/tf_model.h5` in the current folder, `$LETHE_HOME`, or above the executable.
+    /// `models/gpt2-mini/tf_model.h5`, found as every data path is (``DataPaths``): in the current
+    /// folder, under `$LETHE_HOME`, or above the executable; as an absolute path.
     public static func findDefaultModel() -> String? {
-        let relative = "models/gpt2-mini/tf_model.h5"
-        var roots = [FileManager.default.currentDirectoryPath]
-        if let home = ProcessInfo.processInfo.environment["LETHE_HOME"] { roots.insert(home, at: 0) }
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 { roots.append(dir.path); dir.deleteLastPathComponent() }
-        return roots.map { $0 + "/" + relative }.first { FileManager.default.fileExists(atPath: $0) }
+        let path = DataPaths.resolve(DataLayout.defaultModel)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }

@@ -23,21 +23,31 @@ public enum LetheMain {
         Option(name: "allow-writes-anywhere", value: nil, help: "let the replayed session write outside the current folder"),
     ]
 
+    /// `lethe run`'s and `lethe export`'s synopses, built from their options: the usage and the errors quote them.
+    static var runSynopsis: String {
+        "lethe run FILE|- " + runOptions.map { "[--\($0.name)\($0.value.map { " " + $0 } ?? "")]" }.joined(separator: " ")
+    }
+    static let exportSynopsis = "lethe export SESSION FILE.ipynb"
+
+    /// `lethe`'s ways of running, declared once.
+    static var modes: [(synopsis: String, what: String)] {
+        [("lethe [OPTIONS]", "interactive shell (reads commands from stdin when it is not a terminal)"),
+         (runSynopsis.replacingOccurrences(of: "lethe run", with: "lethe [OPTIONS] run"), "replay a recorded session"),
+         (exportSynopsis, "convert a recorded session to a Jupyter notebook"),
+         ("lethe [OPTIONS] COMMAND [ARGS...]", "run one shell command (e.g. lethe pretrain ..., lethe bench sgemm)")]
+    }
+
     static var usage: String {
         func list(_ options: [Option]) -> String {
             options.map { "  --\($0.name)\($0.value.map { " " + $0 } ?? "")".padding(toLength: 28, withPad: " ", startingAt: 0) + $0.help }.joined(separator: "\n")
         }
-        return """
-        usage: lethe [OPTIONS]                      interactive shell (reads commands from stdin when it is not a terminal)
-               lethe [OPTIONS] run FILE|- [--check] [--allow-writes-anywhere]
-                                                    replay a recorded session
-               lethe export SESSION FILE.ipynb      convert a recorded session to a Jupyter notebook
-               lethe [OPTIONS] COMMAND [ARGS...]    run one shell command (e.g. lethe pretrain ..., lethe bench sgemm)
-        options:
-        \(list(globalOptions))
-        run options:
-        \(list(runOptions))
-        """
+        let column = 44
+        let synopses = modes.enumerated().map { index, mode in
+            let lead = (index == 0 ? "usage: " : "       ") + mode.synopsis
+            return lead.count < column ? lead.padding(toLength: column, withPad: " ", startingAt: 0) + mode.what
+                                       : lead + "\n" + String(repeating: " ", count: column) + mode.what
+        }
+        return (synopses + ["options:", list(globalOptions), "run options:", list(runOptions)]).joined(separator: "\n")
     }
 
     /// Options parsed from the front of the arguments (or from `run`'s arguments).
@@ -114,7 +124,7 @@ public enum LetheMain {
             if let threads = parsed.threads { Threads.count = threads }
             return replay(parsed)
         case "export":
-            guard rest.count == 3 else { printError("usage: lethe export SESSION FILE.ipynb"); return 2 }
+            guard rest.count == 3 else { printError("usage: " + exportSynopsis); return 2 }
             do { try Notebook.export(script: rest[1], to: rest[2]); print("wrote \(rest[2])"); return 0 }
             catch { printError(Shell.message(for: error)); return 1 }
         default:
@@ -191,7 +201,7 @@ public enum LetheMain {
 
     static func replay(_ options: Parsed) -> Int32 {
         guard options.positionals.count == 1, let file = options.positionals.first else {
-            printError(options.positionals.isEmpty ? "usage: lethe run FILE|- [--check] [--allow-writes-anywhere]"
+            printError(options.positionals.isEmpty ? "usage: " + runSynopsis
                        : "run: expected one session file, got \(options.positionals.count): \(options.positionals.joined(separator: " "))")
             return 2
         }

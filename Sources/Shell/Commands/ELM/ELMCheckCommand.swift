@@ -31,9 +31,9 @@ enum ELMCheckCommand: Command {
                 guard let eta = Double(item), eta >= 0, eta.isFinite else { throw UsageError("elm check: --etas expects non-negative numbers, got \(item)") }
                 return eta
             }
-        } ?? [session.elmSettings.target.eta]
+        } ?? [session.settings(for: ELMProcedure.self).target.eta]
         let tokenizer = try session.tokenizer()
-        let pairs = try ELMProcedure.promptPairs(session.elmSettings)
+        let pairs = try ELMProcedure.promptPairs(session.settings(for: ELMProcedure.self))
         let corpus = try DataLayout.holmesCorpus(tokenizer: tokenizer, for: "elm check")
         let passages = corpus.heldOutWindows(part: 0, length: length - 1, limit: count)
         let probes = try DataLayout.probes().sets.first { $0.name == "register" }?.probes ?? []
@@ -45,7 +45,7 @@ enum ELMCheckCommand: Command {
         var rows: [JSONValue] = []
         for (name, model) in models {
             let report = try PrefixConditioning.measure(model: model, passages: passages, probes: tokenProbes, prefixes: prefixes,
-                                                        target: session.elmSettings.target, etas: etas, progress: { done, total in
+                                                        target: session.settings(for: ELMProcedure.self).target, etas: etas, progress: { done, total in
                 context.progress(name, done: done, of: total)
             })
             context.endProgress()

@@ -13,7 +13,7 @@ enum PatchCommand: Command {
                 FlagInfo("answer", value: "TOKEN", "the clean answer's first token (e.g. \" Holmes\"; required without --probes)"),
                 FlagInfo("wrong", value: "TOKEN", "the corrupted prompt's answer, to compare with (required without --probes)"),
                 FlagInfo("probes", value: "SET", "with --from: patch over every probe of a set (register, questions, retain), scoring the log-probability of the first token of each probe's first expected answer"),
-                FlagInfo("file", value: "PATH", "probes for --probes (default examples/data/concept/completion_probes.json)"),
+                FlagInfo("file", value: "PATH", "probes for --probes (default \(DataLayout.completionProbes))"),
                 FlagInfo("last", value: "N", "with --probes: the last N positions of each prompt, beside all positions at once (default 4)"),
                 FlagInfo("hook", value: "resid_pre|attn_out|mlp_out|heads", "what to patch (default resid_pre; heads patches each head's hook_z)"),
                 FlagInfo("plot", value: "FILE.svg", "write the map as an SVG heat map")],

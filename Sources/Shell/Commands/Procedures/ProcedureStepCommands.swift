@@ -5,9 +5,6 @@ import Foundation
 import Procedures
 
 extension SteppedProcedure {
-    /// The settings flags a step or run command also takes, for a run it starts (`sophon step --restricted PATH`).
-    static var startSettingFlags: [SettingFlag<Settings>] { Settings.flags.filter { startFlags.contains($0.name) } }
-
     /// The run in progress, or a new one with the command's start flags applied to `NAME config`'s settings.
     static func current(_ arguments: Arguments, _ context: CommandContext) throws -> Self {
         // The flags are checked before anything starts, so a bad value starts nothing.

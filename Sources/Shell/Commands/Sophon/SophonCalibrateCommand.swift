@@ -22,7 +22,7 @@ enum SophonCalibrateCommand: Command {
         let seeds = try arguments.int("seeds", default: 1)
         guard batches >= 1 else { throw UsageError("sophon calibrate: --batches must be at least 1") }
         guard seeds >= 1 else { throw UsageError("sophon calibrate: --seeds must be at least 1") }
-        let maxTokens = context.session.sophon?.trainer.settings.maxReviewTokens ?? context.session.sophonSettings.maxReviewTokens
+        let maxTokens = context.session.run(SophonTrainer.self)?.procedure.settings.maxReviewTokens ?? context.session.settings(for: SophonTrainer.self).maxReviewTokens
         let heldOut = try arguments.string("test").map {
             try SophonTrainer.loadReviews($0, tokenizer: try context.session.tokenizer(), model: try context.session.model(), maxTokens: maxTokens)
         }
