@@ -168,20 +168,20 @@ public final class GPT2Model {
         let p = blocks[l]
         let x = hooks.apply(.block(l, .residPre), input)
         var qkv = project(layerNorm(x, weight: p.ln1Weight, bias: p.ln1Bias, epsilon: config.layerNormEpsilon),
-                          "h.\(l).attn.c_attn", weight: p.attnWeight, bias: p.attnBias, training, &rng)   // [batch, pos, 3·dModel]
+                          .init(l, .attention), weight: p.attnWeight, bias: p.attnBias, training, &rng)   // [batch, pos, 3·dModel]
         if hooks.isActive(.block(l, .q)) || hooks.isActive(.block(l, .k)) || hooks.isActive(.block(l, .v)) {
             qkv = throughHeadHooks(qkv, layer: l, hooks: hooks)
         }
         let attended = attend(qkv, hooks?.observer(.block(l, .attnScores)), hooks?.observer(.block(l, .pattern)))  // [batch, pos, dModel]
         let z = hooks.isActive(.block(l, .z)) ? asHeads(hooks.apply(.block(l, .z), asHeads(attended)), merge: true) : attended
         let attnOut = hooks.apply(.block(l, .attnOut),
-                                  project(z, "h.\(l).attn.c_proj", weight: p.attnProjWeight, bias: p.attnProjBias, training, &rng))
+                                  project(z, .init(l, .attentionOut), weight: p.attnProjWeight, bias: p.attnProjBias, training, &rng))
         let mid = hooks.apply(.block(l, .residMid), add(x, dropout(attnOut, p: config.residualDropout, training: training, rng: &rng)))
         let pre = hooks.apply(.block(l, .mlpPre),
                               project(layerNorm(mid, weight: p.ln2Weight, bias: p.ln2Bias, epsilon: config.layerNormEpsilon),
-                                      "h.\(l).mlp.c_fc", weight: p.fcWeight, bias: p.fcBias, training, &rng))   // [batch, pos, dMLP]
+                                      .init(l, .mlpIn), weight: p.fcWeight, bias: p.fcBias, training, &rng))   // [batch, pos, dMLP]
         let post = hooks.apply(.block(l, .mlpPost), gelu(pre))
-        let mlpOut = hooks.apply(.block(l, .mlpOut), project(post, "h.\(l).mlp.c_proj", weight: p.mlpProjWeight, bias: p.mlpProjBias, training, &rng))
+        let mlpOut = hooks.apply(.block(l, .mlpOut), project(post, .init(l, .mlpOut), weight: p.mlpProjWeight, bias: p.mlpProjBias, training, &rng))
         return hooks.apply(.block(l, .residPost), add(mid, dropout(mlpOut, p: config.residualDropout, training: training, rng: &rng)))
     }
 
@@ -204,9 +204,9 @@ public final class GPT2Model {
     }
 
     /// A block's projection, through its LoRA adapter when it has one.
-    func project(_ x: Tensor, _ name: String, weight: Tensor, bias: Tensor, _ training: Bool, _ rng: inout RNG) -> Tensor {
+    func project(_ x: Tensor, _ key: LoRAAdapters.Key, weight: Tensor, bias: Tensor, _ training: Bool, _ rng: inout RNG) -> Tensor {
         guard let adapters else { return linear(x, weight: weight, bias: bias) }
-        return adapters.project(x, projection: name, weight: weight, bias: bias, training: training, rng: &rng)
+        return adapters.project(x, projection: key, weight: weight, bias: bias, training: training, rng: &rng)
     }
 
     /// Next-token logits `[batch, pos, vocab]` from hidden states, through the tied head `wte`.

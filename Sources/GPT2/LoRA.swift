@@ -10,36 +10,53 @@ public final class LoRAAdapters {
         public let b: Tensor   // [rank, out]
     }
 
-    /// The projections an adapter can sit on, by their Hugging Face names within a block.
-    public static let modules = ["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"]
+    /// A projection an adapter can sit on, named as Hugging Face names it within a block.
+    public enum Projection: String, CaseIterable, Codable, Sendable {
+        case attention = "attn.c_attn", attentionOut = "attn.c_proj", mlpIn = "mlp.c_fc", mlpOut = "mlp.c_proj"
+
+        /// Its weight's shape `[in, out]` in a model of `config`.
+        func shape(_ config: GPT2Config) -> (inputs: Int, outputs: Int) {
+            let d = config.embeddingSize
+            switch self {
+            case .attention: return (d, 3 * d)
+            case .attentionOut: return (d, d)
+            case .mlpIn: return (d, config.innerSize)
+            case .mlpOut: return (config.innerSize, d)
+            }
+        }
+    }
+
+    /// One projection of one block: the typed key of an adapter, so no string can miss it.
+    public struct Key: Hashable, Sendable {
+        public let layer: Int
+        public let projection: Projection
+        public init(_ layer: Int, _ projection: Projection) { self.layer = layer; self.projection = projection }
+        /// Its Hugging Face name, `h.1.attn.c_attn` (the weight is `NAME.weight`, the adapter's tensors `NAME.lora_A`/`_B`).
+        public var name: String { "h.\(layer).\(projection.rawValue)" }
+    }
 
     public let rank: Int
     public let alpha: Float
     public let dropout: Float
-    /// Keyed by projection, e.g. `h.1.attn.c_attn`.
-    public private(set) var adapters: [String: Adapter] = [:]
+    public private(set) var adapters: [Key: Adapter] = [:]
     /// When false the model runs as if it had no adapters (the frozen teacher of ELM).
     public var enabled = true
 
     public var scale: Float { alpha / Float(rank) }
 
-    public init(config: GPT2Config, layers: [Int], modules: [String], rank: Int, alpha: Float, dropout: Float, rng: inout RNG) throws {
+    public init(config: GPT2Config, layers: [Int], modules: [Projection], rank: Int, alpha: Float, dropout: Float, rng: inout RNG) throws {
         guard rank >= 1, alpha > 0, dropout >= 0, dropout < 1 else { throw GPT2Error("lora: rank must be ≥ 1, alpha > 0 and dropout in [0, 1)") }
         guard !layers.isEmpty, layers.allSatisfy({ $0 >= 0 && $0 < config.layerCount }) else {
             throw GPT2Error("lora: layers must be in 0..<\(config.layerCount), got \(layers)")
         }
-        guard !modules.isEmpty, modules.allSatisfy(LoRAAdapters.modules.contains) else {
-            throw GPT2Error("lora: modules must be among \(LoRAAdapters.modules.joined(separator: ", ")), got \(modules)")
-        }
+        guard !modules.isEmpty else { throw GPT2Error("lora: modules must be among \(Projection.allCases.map(\.rawValue).joined(separator: ", ")), got none") }
         self.rank = rank; self.alpha = alpha; self.dropout = dropout
-        let d = config.embeddingSize, f = config.innerSize
-        let shapes = ["attn.c_attn": (d, 3 * d), "attn.c_proj": (d, d), "mlp.c_fc": (d, f), "mlp.c_proj": (f, d)]
         for layer in layers.sorted() {
             for module in modules {
-                guard let (inputs, outputs) = shapes[module] else { continue }
+                let (inputs, outputs) = module.shape(config)
                 // A: Kaiming-uniform as PyTorch's nn.Linear (bound 1/√in); B: zeros.
                 let bound = 1 / Float(inputs).squareRoot()
-                adapters["h.\(layer).\(module)"] = Adapter(a: Tensor.uniform([inputs, rank], low: -bound, high: bound, rng: &rng, requiresGrad: true),
+                adapters[Key(layer, module)] = Adapter(a: Tensor.uniform([inputs, rank], low: -bound, high: bound, rng: &rng, requiresGrad: true),
                                                            b: Tensor(zeros: [rank, outputs], requiresGrad: true))
             }
         }
@@ -47,14 +64,14 @@ public final class LoRAAdapters {
 
     /// The adapters' trainable tensors, named `h.1.attn.c_attn.lora_A` / `.lora_B` (peft's names).
     public var parameters: [Parameter] {
-        adapters.keys.sorted().flatMap { key -> [Parameter] in
+        adapters.keys.sorted { $0.name < $1.name }.flatMap { key -> [Parameter] in
             guard let adapter = adapters[key] else { return [] }
-            return [Parameter(key + ".lora_A", adapter.a, decays: true), Parameter(key + ".lora_B", adapter.b, decays: true)]
+            return [Parameter(key.name + ".lora_A", adapter.a, decays: true), Parameter(key.name + ".lora_B", adapter.b, decays: true)]
         }
     }
 
     /// `x·W + b`, plus the adapter's low-rank update when one sits on `projection` and adapters are enabled.
-    func project(_ x: Tensor, projection: String, weight: Tensor, bias: Tensor, training: Bool, rng: inout RNG) -> Tensor {
+    func project(_ x: Tensor, projection: Key, weight: Tensor, bias: Tensor, training: Bool, rng: inout RNG) -> Tensor {
         let base = linear(x, weight: weight, bias: bias)
         guard enabled, let adapter = adapters[projection] else { return base }
         let low = linear(linear(Autograd.dropout(x, p: dropout, training: training, rng: &rng), weight: adapter.a, bias: nil),
@@ -65,7 +82,7 @@ public final class LoRAAdapters {
     /// W += (α/r)·A·B for every adapter: the model then needs no adapters.
     public func merge(into model: GPT2Model) {
         for (key, adapter) in adapters {
-            guard let weight = model.parameter(named: key + ".weight") else { continue }
+            guard let weight = model.parameter(named: key.name + ".weight") else { continue }
             let delta = GradMode.withNoGrad { Autograd.scale(matmul(adapter.a, adapter.b), scale) }   // [in, out]
             for i in 0..<weight.count { weight.data[i] += delta.data[i] }
         }

@@ -20,7 +20,7 @@ struct LoRATests {
         let model = try tinyModel()
         let before = try model.logits(batch).data
         var rng = RNG(seed: 1)
-        let adapters = try LoRAAdapters(config: model.config, layers: [1], modules: LoRAAdapters.modules, rank: 2, alpha: 4, dropout: 0, rng: &rng)
+        let adapters = try LoRAAdapters(config: model.config, layers: [1], modules: LoRAAdapters.Projection.allCases, rank: 2, alpha: 4, dropout: 0, rng: &rng)
         model.adapters = adapters
         #expect(try model.logits(batch).data == before)
         model.parameters.setTrainable(false)
@@ -35,7 +35,7 @@ struct LoRATests {
     @Test func mergingKeepsTheFunctionAndCachedDecodingSeesAdapters() throws {
         let model = try tinyModel()
         var rng = RNG(seed: 2)
-        let adapters = try LoRAAdapters(config: model.config, layers: [0, 1], modules: ["attn.c_attn", "mlp.c_fc"], rank: 3, alpha: 6, dropout: 0.1, rng: &rng)
+        let adapters = try LoRAAdapters(config: model.config, layers: [0, 1], modules: [.attention, .mlpIn], rank: 3, alpha: 6, dropout: 0.1, rng: &rng)
         for p in adapters.parameters where p.name.hasSuffix("lora_B") { p.tensor.data = Tensor.randn(p.tensor.shape, std: 0.3, rng: &rng).data }
         model.adapters = adapters
         let adapted = try model.logits(batch).data

@@ -9,9 +9,9 @@ extension ELMSettings {
          .number("dropout", \.dropout, value: "P", help: "LoRA dropout (default 0.05)", fixedOnceStarted: true),
          .list("layers", \.layers, value: "LIST", help: "blocks with adapters (default 1,2,3)", expected: "block numbers like 1,2,3",
                fixedOnceStarted: true, parse: { Int($0) }),
-         .list("modules", \.modules, value: "LIST", help: "projections: \(LoRAAdapters.modules.joined(separator: ",")) (default all)",
-               expected: "projections among \(LoRAAdapters.modules.joined(separator: ", "))", fixedOnceStarted: true,
-               parse: { LoRAAdapters.modules.contains($0) ? $0 : nil }),
+         .list("modules", \.modules, value: "LIST", help: "projections: \(LoRAAdapters.Projection.allCases.map(\.rawValue).joined(separator: ",")) (default all)",
+               expected: "projections among \(LoRAAdapters.Projection.allCases.map(\.rawValue).joined(separator: ", "))", fixedOnceStarted: true,
+               parse: LoRAAdapters.Projection.init(rawValue:)),
          .number("lr", \.learningRate, value: "LR", help: "AdamW learning rate of the adapters (default 1e-3)"),
          .number("eta", \.target.eta, value: "E", help: "eta at the end of the ramp (default 500)"),
          .toggle("constant-eta", \.target.ramp, to: false, help: "hold eta constant instead of ramping from 1"),
@@ -44,7 +44,7 @@ extension ELMProcedure: Procedure {
 
     public static func describe(_ s: ELMSettings) -> [String] {
         [String(format: "LoRA rank %d, alpha %g, dropout %g on layers %@ (%@); AdamW lr %g, accumulation %d", s.rank, s.alpha, s.dropout,
-                s.layers.map(String.init).joined(separator: ","), s.modules.joined(separator: ","), s.learningRate, s.accumulation),
+                s.layers.map(String.init).joined(separator: ","), s.modules.map(\.rawValue).joined(separator: ","), s.learningRate, s.accumulation),
          String(format: "target: eta %g (%@), temperature %g, top-k %d; scales erase %g, retain %g (%@), fluency %g", s.target.eta,
                 s.target.ramp ? "ramped from 1" : "constant", s.target.temperature, s.target.topK, s.eraseScale, s.retainScale,
                 s.softRetain ? "soft" : "hard", s.fluencyScale),

@@ -12,7 +12,7 @@ public struct ELMSettings: Codable, Sendable, Equatable {
     public var dropout: Float = 0.05
     /// Early blocks, as the paper prefers (its 4 of 32 layers at 12–25% depth).
     public var layers = [1, 2, 3]
-    public var modules = LoRAAdapters.modules
+    public var modules = LoRAAdapters.Projection.allCases
     public var learningRate: Float = 1e-3
     public var target = ELMTargetSettings()
     public var eraseScale: Float = 1

@@ -145,7 +145,7 @@ public enum FineTuneAttack {
         var trained = all.trainable
         if case let .lora(rank) = settings.trainable {
             // Adapters on this copy only; the rest of the body stays frozen.
-            let adapters = try LoRAAdapters(config: classifier.body.config, layers: Array(0..<layers), modules: LoRAAdapters.modules,
+            let adapters = try LoRAAdapters(config: classifier.body.config, layers: Array(0..<layers), modules: LoRAAdapters.Projection.allCases,
                                             rank: rank, alpha: Float(2 * rank), dropout: 0, rng: &rng)
             classifier.body.adapters = adapters
             trained += adapters.parameters
