@@ -1,5 +1,6 @@
 // ELMTests.swift — the erase target on hand-made log-probabilities: the η ramp, top-k truncation
 // and the novice-minus-expert direction.
+import Autograd
 import Foundation
 import Procedures
 import Testing
@@ -25,6 +26,23 @@ struct ELMTests {
         settings.ramp = false  // constant η = 3 everywhere: position 0 becomes [-4, -2, -3, 2, -5] too
         let c = ELMTarget.combine(plain: plain, novice: novice, expert: expert, rows: 2, vocab: 5, settings: settings)
         #expect(abs(Double(c[3]) - e3 / (e3 + e1)) < 1e-6)
+    }
+
+    /// The one Double log-softmax (ELM's target, guided sampling, the prefix check, the probes) against
+    /// the formula computed directly, and Autograd's row form against its graph op, bit for bit.
+    @Test func logProbabilitiesFollowTheFormula() {
+        let logits: [Float] = [2.5, -1, 0.25, 3, 7, -4, 0, 1.5]   // 2 rows × 4
+        let rows = LogProbabilities.rows(logits[...], rows: 2, vocab: 4, temperature: 2)
+        for r in 0..<2 {
+            let scaled = logits[(r * 4)..<(r * 4 + 4)].map { Double($0) / 2 }
+            let logSum = log(scaled.map(exp).reduce(0, +))
+            for v in 0..<4 { #expect(abs(rows[r * 4 + v] - (scaled[v] - logSum)) < 1e-12) }
+        }
+        var out = [Float](repeating: 0, count: 8)
+        logits.withUnsafeBufferPointer { z in out.withUnsafeMutableBufferPointer { o in
+            for r in 0..<2 { logSoftmaxRow(z.baseAddress! + r * 4, 4, into: o.baseAddress! + r * 4) }
+        } }
+        #expect(out == logSoftmax(Tensor(shape: [2, 4], data: logits)).data)
     }
 
     @Test func passagesAreCutAtLineBreaks() {

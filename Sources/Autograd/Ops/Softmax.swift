@@ -12,6 +12,13 @@ func logSumExp(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     return maxValue + logf(s)
 }
 
+/// Log-softmax of one row of `n` logits into `target`, outside any graph: for measurements that
+/// score many rows (the same arithmetic as ``logSoftmax(_:)``).
+public func logSoftmaxRow(_ source: UnsafePointer<Float>, _ n: Int, into target: UnsafeMutablePointer<Float>) {
+    let lse = logSumExp(source, n)
+    for i in 0..<n { target[i] = source[i] - lse }
+}
+
 /// The forward pass both share: each row of the last axis mapped entry by entry through
 /// `entry(value, logSumExp(row))`. Returns the row length, the row count and the result.
 @inline(__always)

@@ -179,9 +179,9 @@ public final class ELMProcedure {
             var zNovice = try GradMode.withNoGrad { try noviceCache.append(novice) }
             var generated: [Int32] = []
             for _ in 0..<settings.fluencyTokens {
-                let lm = ELMTarget.logSoftmax(zMain[...], rows: 1, vocab: zMain.count, temperature: 1)
-                let le = ELMTarget.logSoftmax(zExpert[...], rows: 1, vocab: zExpert.count, temperature: 1)
-                let ln = ELMTarget.logSoftmax(zNovice[...], rows: 1, vocab: zNovice.count, temperature: 1)
+                let lm = LogProbabilities.rows(zMain[...], rows: 1, vocab: zMain.count)
+                let le = LogProbabilities.rows(zExpert[...], rows: 1, vocab: zExpert.count)
+                let ln = LogProbabilities.rows(zNovice[...], rows: 1, vocab: zNovice.count)
                 var weights = [Double](repeating: 0, count: lm.count)
                 var maxScore = -Double.infinity
                 for v in 0..<lm.count { weights[v] = lm[v] - Double(settings.guidance) * (le[v] - ln[v]); maxScore = max(maxScore, weights[v]) }

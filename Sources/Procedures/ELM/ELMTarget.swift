@@ -21,21 +21,6 @@ public struct ELMTargetSettings: Codable, Sendable, Equatable {
 }
 
 public enum ELMTarget {
-    /// Rows of log-softmax(z / T) in Double, for `rows` positions of `[rows, vocab]` logits.
-    public static func logSoftmax(_ logits: ArraySlice<Float>, rows: Int, vocab: Int, temperature: Double) -> [Double] {
-        var out = [Double](repeating: 0, count: rows * vocab)
-        let base = logits.startIndex
-        for r in 0..<rows {
-            var maxValue = -Double.infinity
-            for v in 0..<vocab { maxValue = max(maxValue, Double(logits[base + r * vocab + v]) / temperature) }
-            var sum = 0.0
-            for v in 0..<vocab { sum += exp(Double(logits[base + r * vocab + v]) / temperature - maxValue) }
-            let logSum = log(sum) + maxValue
-            for v in 0..<vocab { out[r * vocab + v] = Double(logits[base + r * vocab + v]) / temperature - logSum }
-        }
-        return out
-    }
-
     /// The target distribution `[n, vocab]` from the three log-softmax rows sets (each `[n, vocab]`).
     public static func combine(plain: [Double], novice: [Double], expert: [Double], rows n: Int, vocab: Int,
                                settings: ELMTargetSettings) -> [Float] {
@@ -77,7 +62,7 @@ public enum ELMTarget {
         }
         func lastRows(_ ids: [Int32]) throws -> [Double] {
             let logits = try GradMode.withNoGrad { try frozen.logits(TokenBatch(sequences: [ids])) }   // [1, len, vocab]
-            return logSoftmax(logits.data[((ids.count - n) * vocab)...], rows: n, vocab: vocab, temperature: settings.temperature)
+            return LogProbabilities.rows(logits.data[((ids.count - n) * vocab)...], rows: n, vocab: vocab, temperature: settings.temperature)
         }
         let enabled = frozen.adapters?.enabled
         frozen.adapters?.enabled = false          // the teacher is the model without its adapter

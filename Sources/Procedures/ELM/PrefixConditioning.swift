@@ -45,7 +45,7 @@ public enum PrefixConditioning {
         // Log-probabilities `[n, vocab]` of the last n positions of `ids` (predicting x's tokens).
         func lastRows(_ ids: [Int32], _ n: Int, temperature: Double) throws -> [Double] {
             let logits = try GradMode.withNoGrad { try model.logits(TokenBatch(sequences: [ids])) }   // [1, len, vocab]
-            return ELMTarget.logSoftmax(logits.data[((ids.count - n - 1) * vocab)...], rows: n, vocab: vocab, temperature: temperature)
+            return LogProbabilities.rows(logits.data[((ids.count - n - 1) * vocab)...], rows: n, vocab: vocab, temperature: temperature)
         }
         for (index, passage) in passages.enumerated() {
             if shouldStop() { throw Interrupted("prefix conditioning: stopped after \(index) of \(passages.count) passages") }

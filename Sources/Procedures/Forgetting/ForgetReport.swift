@@ -68,14 +68,7 @@ public struct ConceptMemorisation: Sendable {
                     logits.data.withUnsafeBufferPointer { z in
                         logProbabilities.withUnsafeMutableBufferPointer { out in
                             for t in 0..<(passage.count - 1) {
-                                let source = z.baseAddress! + (row * length + t) * vocabulary
-                                var maximum = -Float.infinity
-                                for v in 0..<vocabulary { maximum = max(maximum, source[v]) }
-                                var sum: Float = 0
-                                for v in 0..<vocabulary { sum += exp(source[v] - maximum) }
-                                let logSum = maximum + log(sum)
-                                let target = out.baseAddress! + t * vocabulary
-                                for v in 0..<vocabulary { target[v] = source[v] - logSum }
+                                logSoftmaxRow(z.baseAddress! + (row * length + t) * vocabulary, vocabulary, into: out.baseAddress! + t * vocabulary)
                             }
                         }
                     }

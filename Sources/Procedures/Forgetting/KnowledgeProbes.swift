@@ -99,10 +99,7 @@ public enum KnowledgeProber {
         let vocab = model.config.vocabSize
         var logProbability = 0.0
         for t in start..<ids.count {
-            let row = Array(logits.data[((t - 1) * vocab)..<(t * vocab)])
-            let maxLogit = row.max() ?? 0
-            let logSum = log(row.reduce(0.0) { $0 + exp(Double($1 - maxLogit)) }) + Double(maxLogit)
-            logProbability += Double(row[Int(ids[t])]) - logSum
+            logProbability += LogProbabilities.rows(logits.data[((t - 1) * vocab)..<(t * vocab)], rows: 1, vocab: vocab)[Int(ids[t])]
         }
         return exp(logProbability)
     }
