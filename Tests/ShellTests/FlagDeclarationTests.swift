@@ -6,12 +6,17 @@ import Testing
 
 @Suite("Flags declared once")
 struct FlagDeclarationTests {
-    /// The source files of the shell's commands and their helpers.
-    private static func shellSources() throws -> [(path: String, text: String)] {
+    /// The Swift files under `Sources/FOLDER`, by their path below it.
+    private static func sources(_ folder: String) throws -> [(path: String, text: String)] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let folder = root.appendingPathComponent("Sources/Shell")
-        let files = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
-        return try files.sorted().map { ($0, try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
+        let base = root.appendingPathComponent("Sources/" + folder)
+        let files = FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        return try files.sorted().map { ($0, try String(contentsOf: base.appendingPathComponent($0), encoding: .utf8)) }
+    }
+
+    /// The source files of the shell's commands and their helpers, and of the procedures' own verbs.
+    private static func shellSources() throws -> [(path: String, text: String)] {
+        try sources("Shell") + sources("Procedures").filter { $0.path.contains("/Verbs/") }
     }
 
     private static func matches(_ pattern: String, in text: String) throws -> [String] {
@@ -26,7 +31,7 @@ struct FlagDeclarationTests {
         #expect(sources.count > 40)
         var reads = 0
         for (path, text) in sources {
-            let declared = Set(try Self.matches(#"FlagInfo\("([a-z0-9-]+)""#, in: text)).union(["json"])
+            let declared = Set(try Self.matches(#"(?:FlagInfo|VerbFlag)\("([a-z0-9-]+)""#, in: text)).union(["json"])
             let read = try Self.matches(#"\b(?:a|arguments)\.(?:string|int|float|double|has|seed|hookPoint)\("([a-z0-9-]+)""#, in: text)
             reads += read.count
             for flag in read {
@@ -34,6 +39,21 @@ struct FlagDeclarationTests {
             }
         }
         #expect(reads > 150, "the scan should see the commands' flag reads (saw \(reads))")
+    }
+
+    /// A procedure is a folder under `Procedures/` and one line of the registry: the shell names no
+    /// procedure's types anywhere else (bench, which times them, excepted).
+    @Test func theShellHoldsNoProcedureCode() throws {
+        let names = try NSRegularExpression(pattern: #"\b(SophonTrainer|SophonSettings|ELMProcedure|ELMSettings|WHPProcedure|WHPSettings)\b"#)
+        var offenders: [String] = []
+        for (path, text) in try Self.sources("Shell") where !["Core/CommandRegistry.swift", "Commands/BenchProcedures.swift"].contains(path) {
+            for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("//") {
+                let s = String(line)
+                if names.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil { offenders.append("\(path): \(s)") }
+            }
+        }
+        #expect(offenders.isEmpty, "\(offenders)")
+        #expect(CommandRegistry.all.contains { $0.info.name == "whp anchors" } && CommandRegistry.all.contains { $0.info.name == "elm merge" })
     }
 
     @Test func usageLinesAreGeneratedFromTheDeclarations() throws {

@@ -46,6 +46,12 @@ public protocol Procedure: AnyObject {
     func statusLines(modelName: String, last: Int) -> [String]
     /// `NAME status --json`: the same as fields.
     var statusFields: [(String, JSONValue)] { get }
+    /// Its own commands beyond the generated ones (`whp anchors`), in the order `help` lists them.
+    static var verbs: [any ProcedureVerb.Type] { get }
+}
+
+extension Procedure {
+    public static var verbs: [any ProcedureVerb.Type] { [] }
 }
 
 /// What the shell hands a procedure starting a run.

@@ -37,6 +37,7 @@ extension ELMSettings {
 
 extension ELMProcedure: Procedure {
     public static let name = "elm"
+    public static var verbs: [any ProcedureVerb.Type] { [ELMPrepareVerb.self, ELMCheckVerb.self, ELMMergeVerb.self] }
     public static let title = "ELM"
     public static let configHelp = ProcedureHelp(
         abstract: "Show or change ELM's settings (LoRA, eta, term scales, fluency data).",

@@ -53,6 +53,7 @@ extension SophonSettings {
 
 extension SophonTrainer: Procedure {
     public static let name = "sophon"
+    public static var verbs: [any ProcedureVerb.Type] { [SophonCalibrateVerb.self, SophonEvalVerb.self] }
     public static let title = "SOPHON"
     public static let configHelp = ProcedureHelp(
         abstract: "Show or change SOPHON's settings (applied to the run in progress from its next iteration).",

@@ -20,6 +20,9 @@ extension WHPSettings {
 
 extension WHPProcedure: Procedure {
     public static let name = "whp"
+    public static var verbs: [any ProcedureVerb.Type] {
+        [WHPAnchorsVerb.self, WHPTranslateVerb.self, WHPReinforceVerb.self, WHPLabelsVerb.self, WHPFinetuneVerb.self, WHPDictionaryVerb.self]
+    }
     public static let title = "WHP"
     public static let configHelp = ProcedureHelp(
         abstract: "Show or change WHP's settings (alpha, block length, both fine-tunes).",

@@ -11,11 +11,7 @@ public enum CommandRegistry {
         SnapshotCommand.self, RestoreCommand.self, DiffCommand.self, SaveCommand.self,
         ZeroShotCommand.self, ProbeCommand.self, FinetuneCommand.self, ProbesCommand.self, PerplexityCommand.self, FluencyCommand.self, RelearnCommand.self,
         ForgetReportCommand.self,
-        SophonCalibrateCommand.self, SophonEvalCommand.self,
-        WHPAnchorsCommand.self, WHPTranslateCommand.self, WHPReinforceCommand.self, WHPLabelsCommand.self,
-        WHPFinetuneCommand.self, WHPDictionaryCommand.self,
-        ELMPrepareCommand.self, ELMCheckCommand.self, ELMMergeCommand.self,
-    ] + procedures.flatMap { procedureCommands($0) } + [
+    ] + procedures.flatMap { verbCommands($0) } + procedures.flatMap { procedureCommands($0) } + [
         PretrainCommand.self, BenchCommand.self,
     ]
 
@@ -23,6 +19,10 @@ public enum CommandRegistry {
     static let procedures: [any Procedure.Type] = [SophonTrainer.self, WHPProcedure.self, ELMProcedure.self]
     /// The words procedures' commands start with (those commands change the session).
     static var procedureNames: Set<String> { Set(procedures.map { $0.name }) }
+
+    /// A procedure's own verbs (`whp anchors`), each a command generated from its declaration.
+    static func verbCommands(_ kind: any Procedure.Type) -> [any Command.Type] { kind.verbs.map { verbCommand($0) } }
+    static func verbCommand<V: ProcedureVerb>(_ verb: V.Type) -> any Command.Type { ProcedureVerbCommand<V>.self }
 
     /// The commands every procedure has, generated from its declaration.
     static func procedureCommands<P: Procedure>(_ kind: P.Type) -> [any Command.Type] {

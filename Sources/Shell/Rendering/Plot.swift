@@ -1,11 +1,13 @@
 // Plot.swift — the `--plot FILE.svg` flag every command with a curve or a map declares, and where
 // its figure goes: the path is checked before any work, so a long run never ends in a refused write.
 
+import Procedures
+
 enum Plot {
     static func flag(_ what: String) -> FlagInfo { FlagInfo("plot", value: "FILE.svg", "write \(what) as an SVG figure") }
 
     /// Where `--plot` writes (checked now), or nil without the flag.
-    static func destination(_ arguments: Arguments, _ context: CommandContext) throws -> (path: String, shown: String)? {
+    static func destination(_ arguments: VerbArguments, _ context: CommandContext) throws -> (path: String, shown: String)? {
         guard let shown = arguments.string("plot") else { return nil }
         return (try context.session.writablePath(shown, for: "\(arguments.command) --plot"), shown)
     }

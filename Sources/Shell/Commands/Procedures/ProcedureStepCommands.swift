@@ -13,10 +13,6 @@ extension SteppedProcedure {
         return try ProcedureRuns.current(Self.self, context) { $0 = settings }
     }
 
-    static func draw(_ figure: ProcedureFigure) -> String {
-        CurveChart.svg(figure.series.map { CurveSeries(label: $0.label, points: $0.points) }, title: figure.title, xLabel: figure.xLabel,
-                       yLabel: figure.yLabel, references: figure.references.map { ReferenceLine(y: $0.y, label: $0.label) }, preferredY: figure.preferredY)
-    }
 }
 
 /// `NAME step`: one iteration, then look at the model.
@@ -74,7 +70,7 @@ enum ProcedureRunCommand<P: SteppedProcedure>: Command {
             context.note("checkpoint at iteration \(procedure.iteration): \(out)")
         }
         func finish() throws {
-            try Plot.write(P.draw(procedure.figure), to: plot, what: "\(P.title) curves", context)
+            try Plot.write(procedure.figure.svg, to: plot, what: "\(P.title) curves", context)
             context.set("iteration", .int(procedure.iteration))
         }
         var window: [P.Report] = []

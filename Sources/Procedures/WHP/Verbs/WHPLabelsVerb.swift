@@ -1,18 +1,20 @@
-// WHPLabelsCommand.swift — `whp labels`: build the generic labels and show where they differ and why.
+// WHPLabelsVerb.swift — `whp labels`: build the generic labels and show where they differ and why.
 import Autograd
-import Procedures
+import GPT2
 
-enum WHPLabelsCommand: Command {
-    static let info = CommandInfo(name: "whp labels", abstract: "Build generic labels for the target blocks and show, for one block, where a label differs from the text.",
-                                  flags: [FlagInfo("show-block", value: "N", "block to explain (default 0)"),
-                                          FlagInfo("limit", value: "N", "changed positions to list (default 12)")],
-                                  examples: ["whp labels", "whp labels --show-block 5"])
+public enum WHPLabelsVerb: ProcedureVerb {
+    public typealias Owner = WHPProcedure
+    public static let verb = "labels"
+    public static let abstract = "Build generic labels for the target blocks and show, for one block, where a label differs from the text."
+    public static let flags = [VerbFlag("show-block", value: "N", "block to explain (default 0)"),
+                               VerbFlag("limit", value: "N", "changed positions to list (default 12)")]
+    public static let examples = ["whp labels", "whp labels --show-block 5"]
 
-    static func run(_ a: Arguments, _ context: CommandContext) throws {
-        let procedure = try ProcedureRuns.current(WHPProcedure.self, context)
-        try procedure.buildLabels(report: WHPSupport.reporter(context))
+    public static func run(_ a: VerbArguments, _ context: VerbContext) throws {
+        let procedure = try context.run(WHPProcedure.self)
+        try procedure.buildLabels(report: WHPProgress.reporter(context))
         context.endProgress()
-        let tokenizer = try context.session.tokenizer()
+        let tokenizer = try context.tokenizer()
         let counted = procedure.labelled.reduce(0) { $0 + $1.targets.filter { $0 != ignoreIndex }.count }
         let changed = procedure.labelled.reduce(0) { $0 + $1.changed.count }
         context.print(String(format: "%d blocks labelled: %d positions in the loss, %d (%.1f%%) with a label that differs from the text",
@@ -21,7 +23,7 @@ enum WHPLabelsCommand: Command {
             context.print("soft labels: `whp finetune` trains toward the whole softmax(v_generic) at these positions; a label below is its likeliest token")
         }
         let index = try a.int("show-block", default: 0)
-        guard index >= 0 && index < procedure.labelled.count else { throw UsageError("whp labels: --show-block must be in 0..<\(procedure.labelled.count)") }
+        guard index >= 0 && index < procedure.labelled.count else { throw VerbError("whp labels: --show-block must be in 0..<\(procedure.labelled.count)") }
         let block = procedure.labelled[index], original = block.translation.original
         for i in block.changed.prefix(max(0, try a.int("limit", default: 12))) {
             let context3 = tokenizer.decode(Array(original[max(0, i - 5)...i])).replacingOccurrences(of: "\n", with: "⏎")

@@ -1,39 +1,37 @@
-// ELMCheckCommand.swift — `elm check`: does the model read ELM's expert/novice prefixes?
+// ELMCheckVerb.swift — `elm check`: does the model read ELM's expert/novice prefixes?
 import Foundation
 import GPT2
-import Procedures
 
-enum ELMCheckCommand: Command {
-    static let info = CommandInfo(
-        name: "elm check",
-        abstract: "Measure whether a model reads ELM's prompt pairs: KL(expert ‖ novice) on held-out Holmes text, the answers' novice/expert probability ratio, and how often the erase target's top-1 is in the novice model's top 10.",
-        flags: [FlagInfo("models", value: "A,B", "models to measure side by side, by session or shipped name (default: the current model)"),
-                FlagInfo("passages", value: "N", "held-out Holmes passages (default 40)"),
-                FlagInfo("length", value: "T", "tokens per passage (default 128)"),
-                FlagInfo("etas", value: "A,B", "η values at which to measure the agreement (default: the configured η)")],
-        examples: ["elm check", "elm check --models gpt2-mini,gpt2-mini-noholmes"],
-        discussion: """
+public enum ELMCheckVerb: ProcedureVerb {
+    public typealias Owner = ELMProcedure
+    public static let verb = "check"
+    public static let abstract = "Measure whether a model reads ELM's prompt pairs: KL(expert ‖ novice) on held-out Holmes text, the answers' novice/expert probability ratio, and how often the erase target's top-1 is in the novice model's top 10."
+    public static let flags = [VerbFlag("models", value: "A,B", "models to measure side by side, by session or shipped name (default: the current model)"),
+                               VerbFlag("passages", value: "N", "held-out Holmes passages (default 40)"),
+                               VerbFlag("length", value: "T", "tokens per passage (default 128)"),
+                               VerbFlag("etas", value: "A,B", "η values at which to measure the agreement (default: the configured η)")]
+    public static let examples = ["elm check", "elm check --models gpt2-mini,gpt2-mini-noholmes"]
+    public static let discussion: String? = """
         ELM's erase target is log p(x) + η·(log p(x | novice) − log p(x | expert)): it erases only what the model itself
         changes between the two prefixes. The pairs and η are those `elm config` set (`--pairs`, `--eta`). The passages
         are the Holmes books' held-out text, spread over all five books; the probes are the register probes. Intervals
         are 95% bootstrap intervals over passages (KL, agreement) and probes (the ratio, a geometric mean).
-        """)
+        """
 
-    static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        let session = context.session
+    public static func run(_ arguments: VerbArguments, _ context: VerbContext) throws {
         let names = arguments.string("models").map { $0.split(separator: ",").map(String.init) } ?? []
-        let models = try names.isEmpty ? [(session.currentName ?? "model", try session.model())]
-            : names.map { ($0, try session.model(named: $0, for: "elm check")) }
+        let models = try names.isEmpty ? [(context.currentModelName ?? "model", try context.model())]
+            : names.map { ($0, try context.model(named: $0, for: "elm check")) }
         let count = try arguments.int("passages", default: 40), length = try arguments.int("length", default: 128)
-        guard count >= 2, length >= 8, length <= 192 else { throw UsageError("elm check: --passages must be at least 2 and --length 8 to 192") }
+        guard count >= 2, length >= 8, length <= 192 else { throw VerbError("elm check: --passages must be at least 2 and --length 8 to 192") }
         let etas = try arguments.string("etas").map { list in
             try list.split(separator: ",").map { item -> Double in
-                guard let eta = Double(item), eta >= 0, eta.isFinite else { throw UsageError("elm check: --etas expects non-negative numbers, got \(item)") }
+                guard let eta = Double(item), eta >= 0, eta.isFinite else { throw VerbError("elm check: --etas expects non-negative numbers, got \(item)") }
                 return eta
             }
-        } ?? [session.settings(for: ELMProcedure.self).target.eta]
-        let tokenizer = try session.tokenizer()
-        let pairs = try ELMProcedure.promptPairs(session.settings(for: ELMProcedure.self))
+        } ?? [context.settings(for: ELMProcedure.self).target.eta]
+        let tokenizer = try context.tokenizer()
+        let pairs = try ELMProcedure.promptPairs(context.settings(for: ELMProcedure.self))
         let corpus = try DataLayout.holmesCorpus(tokenizer: tokenizer, for: "elm check")
         let passages = corpus.heldOutWindows(part: 0, length: length - 1, limit: count)
         let probes = try DataLayout.probes().sets.first { $0.name == "register" }?.probes ?? []
@@ -45,8 +43,8 @@ enum ELMCheckCommand: Command {
         var rows: [JSONValue] = []
         for (name, model) in models {
             let report = try PrefixConditioning.measure(model: model, passages: passages, probes: tokenProbes, prefixes: prefixes,
-                                                        target: session.settings(for: ELMProcedure.self).target, etas: etas, progress: { done, total in
-                context.progress(name, done: done, of: total)
+                                                        target: context.settings(for: ELMProcedure.self).target, etas: etas, progress: { done, total in
+                context.progress(name, done: done, of: total, detail: "")
             })
             context.endProgress()
             context.print(name.padding(toLength: 26, withPad: " ", startingAt: 0)
