@@ -49,7 +49,9 @@ enum ProbeCommand: Command {
             let selection = try ProbeCrossValidation.select(trainFeatures, labels: labels)
             return (selection.inverseRegularization, selection.fitted, selection.scores.max())
         }
+        if fixedC == nil { context.progress("choosing the L2 strength by 5-fold cross-validation") }
         let result = try probe(train.labels)
+        context.endProgress()
         let trainAccuracy = result.fitted.accuracy(trainFeatures, labels: train.labels)
         let testAccuracy = result.fitted.accuracy(testFeatures, labels: test.labels)
         let testInterval = Intervals.wilson(successes: Int((testAccuracy * Double(test.count)).rounded()), trials: test.count)
@@ -69,13 +71,15 @@ enum ProbeCommand: Command {
         if !arguments.has("no-control") {
             var rng = RNG(seed: try arguments.seed(default: 0))
             var trainAccuracies: [Double] = [], hits: [[Double]] = []
-            for _ in 0..<permutations {
+            for index in 0..<permutations {
+                context.progress("shuffled-label controls", done: index, of: permutations)
                 var shuffled = train.labels
                 for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, rng.nextInt(below: i + 1)) }
                 let control = try probe(shuffled)
                 trainAccuracies.append(control.fitted.accuracy(trainFeatures, labels: shuffled))
                 hits.append(zip(control.fitted.predict(testFeatures), test.labels).map { $0 == $1 ? 1 : 0 })
             }
+            context.endProgress()
             let accuracy = hits.map { $0.reduce(0, +) / Double(max(1, $0.count)) }.reduce(0, +) / Double(permutations)
             // One permutation: the Wilson interval over test reviews; several: the bootstrap over permutations and reviews.
             let interval = permutations == 1 ? Intervals.wilson(successes: Int((accuracy * Double(test.count)).rounded()), trials: test.count)

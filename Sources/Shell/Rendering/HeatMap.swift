@@ -81,7 +81,7 @@ struct HeatMap {
         for (i, v) in [scale.upperBound, (scale.lowerBound + scale.upperBound) / 2, scale.lowerBound].enumerated() {
             let y = top + Double(i) * 40
             out += "<rect class=\"key\" x=\"\(keyX)\" y=\"\(y)\" width=\"28\" height=\"28\" fill=\"\(color(v))\" stroke=\"#888\"/>"
-            out += "<text x=\"\(keyX + 38)\" y=\"\(y + 21)\" font-size=\"18\">\(String(format: "%g", v))</text>\n"
+            out += "<text x=\"\(keyX + 38)\" y=\"\(y + 21)\" font-size=\"18\">\(String(format: "%.3g", v))</text>\n"
         }
         return out + "</svg>\n"
     }
