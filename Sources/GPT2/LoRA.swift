@@ -10,7 +10,7 @@ public final class LoRAAdapters {
         public let b: Tensor   // [rank, out]
     }
 
-    /// A projection an adapter can sit on, named as Hugging Face names it within a block.
+    /// A projection an adapter can sit on; its raw value is its Hugging Face name within a block.
     public enum Projection: String, CaseIterable, Codable, Sendable {
         case attention = "attn.c_attn", attentionOut = "attn.c_proj", mlpIn = "mlp.c_fc", mlpOut = "mlp.c_proj"
 

@@ -36,6 +36,9 @@ struct LoRATests {
         let model = try tinyModel()
         var rng = RNG(seed: 2)
         let adapters = try LoRAAdapters(config: model.config, layers: [0, 1], modules: [.attention, .mlpIn], rank: 3, alpha: 6, dropout: 0.1, rng: &rng)
+        // peft's names, sorted: what ELM checkpoints store and a bit-exact resume reads back in this order.
+        #expect(adapters.parameters.map(\.name) == ["h.0.attn.c_attn.lora_A", "h.0.attn.c_attn.lora_B", "h.0.mlp.c_fc.lora_A", "h.0.mlp.c_fc.lora_B",
+                                                     "h.1.attn.c_attn.lora_A", "h.1.attn.c_attn.lora_B", "h.1.mlp.c_fc.lora_A", "h.1.mlp.c_fc.lora_B"])
         for p in adapters.parameters where p.name.hasSuffix("lora_B") { p.tensor.data = Tensor.randn(p.tensor.shape, std: 0.3, rng: &rng).data }
         model.adapters = adapters
         let adapted = try model.logits(batch).data

@@ -38,11 +38,22 @@ struct ELMTests {
             let logSum = log(scaled.map(exp).reduce(0, +))
             for v in 0..<4 { #expect(abs(rows[r * 4 + v] - (scaled[v] - logSum)) < 1e-12) }
         }
+        #expect(LogProbabilities.of(2, in: logits[4..<8], temperature: 2) == rows[6])
+        // The row form in Float, against the loop the forget report had before it (max, Σ exp, log), bit for bit.
         var out = [Float](repeating: 0, count: 8)
         logits.withUnsafeBufferPointer { z in out.withUnsafeMutableBufferPointer { o in
             for r in 0..<2 { logSoftmaxRow(z.baseAddress! + r * 4, 4, into: o.baseAddress! + r * 4) }
         } }
-        #expect(out == logSoftmax(Tensor(shape: [2, 4], data: logits)).data)
+        var loop = [Float](repeating: 0, count: 8)
+        for r in 0..<2 {
+            let row = Array(logits[(r * 4)..<(r * 4 + 4)])
+            var maximum = -Float.infinity
+            for v in row { maximum = max(maximum, v) }
+            var sum: Float = 0
+            for v in row { sum += exp(v - maximum) }
+            for v in 0..<4 { loop[r * 4 + v] = row[v] - (maximum + log(sum)) }
+        }
+        #expect(out == loop && out == logSoftmax(Tensor(shape: [2, 4], data: logits)).data)
     }
 
     @Test func passagesAreCutAtLineBreaks() {

@@ -1,4 +1,5 @@
 // ParsingTests.swift — the command grammar: words, quotes, escapes, comments, flags.
+import Procedures
 import Shell
 import Testing
 

@@ -2,22 +2,38 @@
 // `elm merge`, `sophon calibrate`), declared beside the procedure: name, help and flags as values,
 // and a body that reaches the shell only through `VerbArguments` and `VerbContext`. The shell
 // generates one command per verb, so a new procedure is a folder here and one line in its registry.
+// Flags (`FlagInfo`) and usage errors (`UsageError`) are declared here, for the shell's commands and the verbs alike.
 import GPT2
 
-/// A flag of a verb, declared once: the shell builds its help, usage, completion and parsing from it.
-public struct VerbFlag: Sendable {
+/// One `--flag` a command accepts. `value == nil` makes it a switch. A command reads only the flags
+/// it declares (``Arguments`` enforces it), so help, usage, completion and parsing share this list.
+public struct FlagInfo: Sendable {
     public let name: String
-    /// The value's placeholder (`N`, `sgd|adam|adamw`); nil for a switch.
     public let value: String?
-    public let required: Bool
+    /// Shown without brackets in the usage line (the command says so when it is missing).
+    public let isRequired: Bool
     public let help: String
 
     public init(_ name: String, value: String? = nil, required: Bool = false, _ help: String) {
-        self.name = name; self.value = value; self.required = required; self.help = help
+        self.name = name
+        self.value = value
+        self.isRequired = required
+        self.help = help
     }
 
+    /// `--name VALUE`, or `--name` for a switch.
+    public var synopsis: String { "--" + name + (value.map { " " + $0 } ?? "") }
+}
+
+extension FlagInfo {
     /// `--plot FILE.svg`, as every command with a figure declares it.
-    public static func plot(_ what: String) -> VerbFlag { VerbFlag("plot", value: "FILE.svg", "write \(what) as an SVG figure") }
+    public static func plot(_ what: String) -> FlagInfo { FlagInfo("plot", value: "FILE.svg", "write \(what) as an SVG figure") }
+}
+
+/// A mistake in how a command was typed; the message says what was expected.
+public struct UsageError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 public protocol ProcedureVerb {
@@ -27,7 +43,7 @@ public protocol ProcedureVerb {
     static var abstract: String { get }
     /// The positional arguments as the usage line shows them (`[TEXT]`); empty for none.
     static var arguments: String { get }
-    static var flags: [VerbFlag] { get }
+    static var flags: [FlagInfo] { get }
     static var examples: [String] { get }
     static var discussion: String? { get }
     static func run(_ a: VerbArguments, _ context: VerbContext) throws
@@ -35,14 +51,8 @@ public protocol ProcedureVerb {
 
 extension ProcedureVerb {
     public static var arguments: String { "" }
-    public static var flags: [VerbFlag] { [] }
+    public static var flags: [FlagInfo] { [] }
     public static var discussion: String? { nil }
-}
-
-/// A verb typed wrong (a missing flag, a value out of range): the shell prints it as one line.
-public struct VerbError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
 
 /// Where a checked `--plot` goes: the path to write and the path as the user typed it.

@@ -99,7 +99,7 @@ public enum KnowledgeProber {
         let vocab = model.config.vocabSize
         var logProbability = 0.0
         for t in start..<ids.count {
-            logProbability += LogProbabilities.rows(logits.data[((t - 1) * vocab)..<(t * vocab)], rows: 1, vocab: vocab)[Int(ids[t])]
+            logProbability += LogProbabilities.of(Int(ids[t]), in: logits.data[((t - 1) * vocab)..<(t * vocab)])
         }
         return exp(logProbability)
     }

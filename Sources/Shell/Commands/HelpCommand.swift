@@ -1,4 +1,5 @@
 // HelpCommand.swift — `help` and `help CMD`, generated from each command's metadata.
+import Procedures
 
 enum HelpCommand: Command {
     static let info = CommandInfo(

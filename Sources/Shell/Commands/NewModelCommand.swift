@@ -2,6 +2,7 @@
 // (the "trained from scratch" and "random features" baselines).
 import Autograd
 import GPT2
+import Procedures
 
 enum NewModelCommand: Command {
     static let info = CommandInfo(name: "new model", abstract: "A randomly initialised GPT-2 with the current model's shape (Hugging Face's initialisation).",

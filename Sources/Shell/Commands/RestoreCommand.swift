@@ -1,4 +1,5 @@
 // RestoreCommand.swift — `restore NAME`: put a snapshot's weights back into the current model.
+import Procedures
 
 enum RestoreCommand: Command {
     static let info = CommandInfo(name: "restore", abstract: "Copy a snapshot's weights back into the current model.",

@@ -1,6 +1,7 @@
 // Arguments.swift — positionals and `--flag value` pairs, checked against a command's FlagInfo.
 import GPT2
 import Synchronization
+import Procedures
 
 public struct Arguments {
     public let command: String

@@ -24,8 +24,9 @@ public final class CommandContext {
     public var replayAs: String?
     private var streamed = ""
     private var lastProgress = Date.distantPast
-    /// When the current counted task (``progress(_:done:of:)``) started, for its ETA.
-    private var taskStart: (label: String, date: Date)?
+    /// When the current counted task (``progress(_:done:of:)``) started, and how much of it was done
+    /// then (a command that continues earlier work starts part-way), for its ETA.
+    private var taskStart: (label: String, date: Date, done: Int)?
     private let write: (String) -> Void
 
     init(session: Session, json: Bool, isTerminal: Bool, write: @escaping (String) -> Void) {
@@ -80,12 +81,12 @@ public final class CommandContext {
     /// from this task's elapsed time), followed by `detail` (e.g. the latest loss), which may change
     /// from call to call without restarting the ETA. Never recorded, never in `--json`.
     public func progress(_ label: String, done: Int, of total: Int, detail: String = "") {
-        if taskStart?.label != label || done == 0 { taskStart = (label, Date()) }
-        guard total > 0, let start = taskStart?.date else { return }
+        if taskStart?.label != label || done == 0 || done < (taskStart?.done ?? 0) { taskStart = (label, Date(), done) }
+        guard total > 0, let start = taskStart else { return }
         let fraction = min(1, Double(done) / Double(total))
         let width = 24, filled = Int((fraction * Double(width)).rounded(.down))
-        let elapsed = Date().timeIntervalSince(start)
-        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
+        let elapsed = Date().timeIntervalSince(start.date), doneHere = done - start.done
+        let eta = doneHere > 0 ? elapsed / Double(doneHere) * Double(total - done) : .nan
         let etaText = eta.isFinite ? (eta >= 60 ? String(format: "%dm%02ds", Int(eta) / 60, Int(eta) % 60) : String(format: "%.0fs", eta)) : "…"
         progress("\(label) [" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] \(done)/\(total)  ETA \(etaText)" + (detail.isEmpty ? "" : "  " + detail))
     }

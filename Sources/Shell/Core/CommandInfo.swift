@@ -1,25 +1,6 @@
 // CommandInfo.swift — command metadata as values (after swift-argument-parser's CommandConfiguration):
 // help, usage errors and tab completion are all generated from it.
-
-/// One `--flag` a command accepts. `value == nil` makes it a switch. A command reads only the flags
-/// it declares (``Arguments`` enforces it), so help, usage, completion and parsing share this list.
-public struct FlagInfo: Sendable {
-    public let name: String
-    public let value: String?
-    /// Shown without brackets in the usage line (the command says so when it is missing).
-    public let isRequired: Bool
-    public let help: String
-
-    public init(_ name: String, value: String? = nil, required: Bool = false, _ help: String) {
-        self.name = name
-        self.value = value
-        self.isRequired = required
-        self.help = help
-    }
-
-    /// `--name VALUE`, or `--name` for a switch.
-    public var synopsis: String { "--" + name + (value.map { " " + $0 } ?? "") }
-}
+import Procedures
 
 public struct CommandInfo: Sendable {
     /// The words that name the command: `generate`, or `load model`.
@@ -68,10 +49,4 @@ public struct CommandInfo: Sendable {
 public protocol Command: Sendable {
     static var info: CommandInfo { get }
     static func run(_ arguments: Arguments, _ context: CommandContext) throws
-}
-
-/// A mistake in how a command was typed; the message says what was expected.
-public struct UsageError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 // LineSplitter.swift — splits a command line into words: double-quoted strings with escapes, `#` comments.
+import Procedures
 
 public enum LineSplitter {
     /// `generate "Hello\n world" --max-tokens 5  # note` → `["generate", "Hello\n world", "--max-tokens", "5"]`.

@@ -2,6 +2,7 @@
 // with `lethe run`, it writes only under the current folder unless `--allow-writes-anywhere` is given.
 // Every command and meta-command that writes a file asks ``Session/writablePath(_:for:)`` first.
 import Foundation
+import Procedures
 
 public enum WritePolicy: Equatable, Sendable {
     case anywhere

@@ -4,6 +4,7 @@
 import Foundation
 import Autograd
 import GPT2
+import Procedures
 
 final class Recorder {
     let path: String

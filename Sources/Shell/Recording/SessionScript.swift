@@ -13,6 +13,7 @@
 // Control characters in outputs are written as `\u{D}` escapes, so one output is always one line.
 import Autograd
 import Foundation
+import Procedures
 
 public struct ScriptItem: Equatable {
     public enum Kind: Equatable { case markdown, meta, command, interrupted }

@@ -1,6 +1,7 @@
 // CurveChart.swift — learning curves as a Unicode chart for the terminal and as an SVG file.
 import Foundation
 import GPT2
+import Procedures
 
 public struct CurveSeries {
     public let label: String
@@ -124,5 +125,14 @@ public enum CurveChart {
             out += String(format: "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">%@</text>\n", lx + 44, ly + 7, esc(curve.label))
         }
         return out + "</svg>\n"
+    }
+}
+
+/// A procedure's figure (`sophon run --plot`, `whp finetune --plot`), drawn as every curve chart is.
+extension ProcedureFigure {
+    /// The figure as every curve chart is drawn.
+    var svg: String {
+        CurveChart.svg(series.map { CurveSeries(label: $0.label, points: $0.points) }, title: title, xLabel: xLabel,
+                       yLabel: yLabel, references: references.map { ReferenceLine(y: $0.y, label: $0.label) }, preferredY: preferredY)
     }
 }

@@ -35,7 +35,7 @@ struct HeatMap {
 
     /// A 1280×720 SVG fit to project, like the charts: one square per value, as large as the map
     /// allows (at most 96 px); each value (or cell label) written in its square when the square has
-    /// room for it; row and column labels at 18 px, thinned to every k-th when squares are small; a
+    /// room for it; row and column labels at 12–18 px, thinned to every k-th when squares are small; a
     /// colour key. Each square's `<title>` carries its exact value, drawn or not.
     func svg() -> String {
         let (width, height, top, keyWidth, right) = (1280.0, 720.0, 70.0, 150.0, 30.0)
@@ -44,7 +44,9 @@ struct HeatMap {
         // Rotated column labels take about 0.7 of their length in height.
         let bottom = 30 + 7 * Double(shownColumns.map(\.count).max() ?? 4)
         let columns = max(1, values.first?.count ?? columnLabels.count), rows = max(1, values.count)
-        let cell = max(2, min(96, (width - left - keyWidth - right) / Double(columns), (height - top - bottom) / Double(rows)).rounded(.down))
+        // Whole pixels while they fit; a map of more than a few hundred positions gets fractional squares, never more than the frame.
+        let fit = min(96, (width - left - keyWidth - right) / Double(columns), (height - top - bottom) / Double(rows))
+        let cell = fit >= 4 ? fit.rounded(.down) : fit
         // Labels every k-th row or column, so that neighbouring labels stay at least 20 px apart.
         let every = max(1, Int((20 / cell).rounded(.up)))
         let labelSize = min(18, max(12, cell * 0.6)), valueSize = min(20, cell * 0.3)
@@ -64,7 +66,7 @@ struct HeatMap {
             for (c, value) in row.enumerated() {
                 let x = left + cell * Double(c)
                 let text = cellLabels?[r][c]
-                out += "<rect class=\"cell\" x=\"\(x)\" y=\"\(y)\" width=\"\(max(1, cell - 1))\" height=\"\(max(1, cell - 1))\" fill=\"\(color(value))\"><title>\(escape(rowLabels[r])), \(escape(columnLabels[c])): \(text.map { escape($0) + " " } ?? "")\(value.isFinite ? String(format: "%.3f", value) : "undefined")</title></rect>\n"
+                out += "<rect class=\"cell\" x=\"\(x)\" y=\"\(y)\" width=\"\(cell > 4 ? cell - 1 : cell)\" height=\"\(cell > 4 ? cell - 1 : cell)\" fill=\"\(color(value))\"><title>\(escape(rowLabels[r])), \(escape(columnLabels[c])): \(text.map { escape($0) + " " } ?? "")\(value.isFinite ? String(format: "%.3f", value) : "undefined")</title></rect>\n"
                 guard valueSize >= 9 else { continue }   // too small to read: the colour and the title say it
                 let label = text.map { escape(String($0.prefix(6))) } ?? (value.isFinite ? String(format: "%.2f", value) : "–")
                 let ink = abs(value.isFinite ? value : 0) > 0.6 * max(abs(scale.lowerBound), abs(scale.upperBound)) ? "white" : "black"

@@ -4,7 +4,7 @@
 import Procedures
 
 enum Plot {
-    static func flag(_ what: String) -> FlagInfo { FlagInfo("plot", value: "FILE.svg", "write \(what) as an SVG figure") }
+    static func flag(_ what: String) -> FlagInfo { FlagInfo.plot(what) }
 
     /// Where `--plot` writes (checked now), or nil without the flag.
     static func destination(_ arguments: VerbArguments, _ context: CommandContext) throws -> (path: String, shown: String)? {

@@ -6,10 +6,10 @@ public enum ELMCheckVerb: ProcedureVerb {
     public typealias Owner = ELMProcedure
     public static let verb = "check"
     public static let abstract = "Measure whether a model reads ELM's prompt pairs: KL(expert ‖ novice) on held-out Holmes text, the answers' novice/expert probability ratio, and how often the erase target's top-1 is in the novice model's top 10."
-    public static let flags = [VerbFlag("models", value: "A,B", "models to measure side by side, by session or shipped name (default: the current model)"),
-                               VerbFlag("passages", value: "N", "held-out Holmes passages (default 40)"),
-                               VerbFlag("length", value: "T", "tokens per passage (default 128)"),
-                               VerbFlag("etas", value: "A,B", "η values at which to measure the agreement (default: the configured η)")]
+    public static let flags = [FlagInfo("models", value: "A,B", "models to measure side by side, by session or shipped name (default: the current model)"),
+                               FlagInfo("passages", value: "N", "held-out Holmes passages (default 40)"),
+                               FlagInfo("length", value: "T", "tokens per passage (default 128)"),
+                               FlagInfo("etas", value: "A,B", "η values at which to measure the agreement (default: the configured η)")]
     public static let examples = ["elm check", "elm check --models gpt2-mini,gpt2-mini-noholmes"]
     public static let discussion: String? = """
         ELM's erase target is log p(x) + η·(log p(x | novice) − log p(x | expert)): it erases only what the model itself
@@ -23,10 +23,10 @@ public enum ELMCheckVerb: ProcedureVerb {
         let models = try names.isEmpty ? [(context.currentModelName ?? "model", try context.model())]
             : names.map { ($0, try context.model(named: $0, for: "elm check")) }
         let count = try arguments.int("passages", default: 40), length = try arguments.int("length", default: 128)
-        guard count >= 2, length >= 8, length <= 192 else { throw VerbError("elm check: --passages must be at least 2 and --length 8 to 192") }
+        guard count >= 2, length >= 8, length <= 192 else { throw UsageError("elm check: --passages must be at least 2 and --length 8 to 192") }
         let etas = try arguments.string("etas").map { list in
             try list.split(separator: ",").map { item -> Double in
-                guard let eta = Double(item), eta >= 0, eta.isFinite else { throw VerbError("elm check: --etas expects non-negative numbers, got \(item)") }
+                guard let eta = Double(item), eta >= 0, eta.isFinite else { throw UsageError("elm check: --etas expects non-negative numbers, got \(item)") }
                 return eta
             }
         } ?? [context.settings(for: ELMProcedure.self).target.eta]

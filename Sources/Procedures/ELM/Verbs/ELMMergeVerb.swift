@@ -9,7 +9,7 @@ public enum ELMMergeVerb: ProcedureVerb {
 
     public static func run(_ a: VerbArguments, _ context: VerbContext) throws {
         guard let running = context.runInProgress(ELMProcedure.self), running.procedure.model.adapters != nil else {
-            throw VerbError("elm merge: no ELM adapters to merge")
+            throw UsageError("elm merge: no ELM adapters to merge")
         }
         running.procedure.merge()
         context.closeRun(ELMProcedure.self)

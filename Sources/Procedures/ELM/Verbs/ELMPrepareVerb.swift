@@ -5,7 +5,7 @@ public enum ELMPrepareVerb: ProcedureVerb {
     public typealias Owner = ELMProcedure
     public static let verb = "prepare"
     public static let abstract = "Generate the fluency data (guided, deflecting continuations from the frozen model) and show some."
-    public static let flags = [VerbFlag("show", value: "N", "continuations to print (default 3)")]
+    public static let flags = [FlagInfo("show", value: "N", "continuations to print (default 3)")]
     public static let examples = ["elm prepare"]
 
     public static func run(_ a: VerbArguments, _ context: VerbContext) throws {

@@ -6,9 +6,9 @@ public enum SophonCalibrateVerb: ProcedureVerb {
     public typealias Owner = SophonTrainer
     public static let verb = "calibrate"
     public static let abstract = "Measure each simulated attacker's query accuracy after K inner steps on the current (protected or not) model."
-    public static let flags = [VerbFlag("batches", value: "N", "query batches to score each attacker on, per seed (default 8)"),
-                               VerbFlag("seeds", value: "N", "repeat with N seeds (head start, support batches, queries) and give a 95% interval (default 1)"),
-                               VerbFlag("test", value: "PATH", "draw the queries from these reviews instead of the restricted pool the support batches come from")]
+    public static let flags = [FlagInfo("batches", value: "N", "query batches to score each attacker on, per seed (default 8)"),
+                               FlagInfo("seeds", value: "N", "repeat with N seeds (head start, support batches, queries) and give a 95% interval (default 1)"),
+                               FlagInfo("test", value: "PATH", "draw the queries from these reviews instead of the restricted pool the support batches come from")]
     public static let examples = ["sophon config --inner-steps 25", "sophon calibrate",
                                   "sophon calibrate --seeds 3 --test examples/data/sentiment/imdb_short_test.tsv"]
     public static let discussion: String? = """
@@ -20,8 +20,8 @@ public enum SophonCalibrateVerb: ProcedureVerb {
     public static func run(_ arguments: VerbArguments, _ context: VerbContext) throws {
         let batches = try arguments.int("batches", default: 8)
         let seeds = try arguments.int("seeds", default: 1)
-        guard batches >= 1 else { throw VerbError("sophon calibrate: --batches must be at least 1") }
-        guard seeds >= 1 else { throw VerbError("sophon calibrate: --seeds must be at least 1") }
+        guard batches >= 1 else { throw UsageError("sophon calibrate: --batches must be at least 1") }
+        guard seeds >= 1 else { throw UsageError("sophon calibrate: --seeds must be at least 1") }
         let maxTokens = context.runInProgress(SophonTrainer.self)?.procedure.settings.maxReviewTokens ?? context.settings(for: SophonTrainer.self).maxReviewTokens
         let heldOut = try arguments.string("test").map {
             try SophonTrainer.loadReviews($0, tokenizer: try context.tokenizer(), model: try context.model(), maxTokens: maxTokens)

@@ -8,19 +8,19 @@ public enum SophonEvalVerb: ProcedureVerb {
     public typealias Owner = SophonTrainer
     public static let verb = "eval"
     public static let abstract = "Quick check: fine-tune a copy (new head) on the restricted task, and measure original-domain perplexity."
-    public static let flags = [VerbFlag("optimizer", value: "sgd|adam|adamw", "the attack's optimizer (default adamw)"),
-                               VerbFlag("lr", value: "LR", "the attack's learning rate (default 1e-4)"),
-                               VerbFlag("epochs", value: "N", "attack epochs (default 1)"),
-                               VerbFlag("train-limit", value: "N", "attack training reviews (default 200 of imdb_short_train.tsv)"),
-                               VerbFlag("test-limit", value: "N", "test reviews (default 200 of imdb_short_test.tsv)"),
-                               VerbFlag("seed", value: "S", "attack seed (default 42)")]
+    public static let flags = [FlagInfo("optimizer", value: "sgd|adam|adamw", "the attack's optimizer (default adamw)"),
+                               FlagInfo("lr", value: "LR", "the attack's learning rate (default 1e-4)"),
+                               FlagInfo("epochs", value: "N", "attack epochs (default 1)"),
+                               FlagInfo("train-limit", value: "N", "attack training reviews (default 200 of imdb_short_train.tsv)"),
+                               FlagInfo("test-limit", value: "N", "test reviews (default 200 of imdb_short_test.tsv)"),
+                               FlagInfo("seed", value: "S", "attack seed (default 42)")]
     public static let examples = ["sophon eval", "sophon eval --optimizer sgd --lr 1e-3 --epochs 2"]
 
     public static func run(_ a: VerbArguments, _ context: VerbContext) throws {
         let model = try context.model()
         var settings = FineTuneSettings()
         if let name = a.string("optimizer") {
-            guard let kind = OptimizerKind(rawValue: name) else { throw VerbError("sophon eval: --optimizer expects sgd, adam or adamw") }
+            guard let kind = OptimizerKind(rawValue: name) else { throw UsageError("sophon eval: --optimizer expects sgd, adam or adamw") }
             settings.optimizer = kind
         }
         settings.learningRate = try a.float("lr", default: 1e-4)
@@ -28,12 +28,12 @@ public enum SophonEvalVerb: ProcedureVerb {
         let seed = try a.seed("seed", default: 42)
         settings.seed = seed
         settings.evalEvery = 0
-        do { try settings.validate() } catch { throw VerbError("\(error)") }
+        do { try settings.validate() } catch { throw UsageError("\(error)") }
         let tokenizer = try context.tokenizer()
         func data(_ file: String, _ flag: String) throws -> SentimentDataset {
             let path = DataPaths.resolve(file)
             let limit = try a.int(flag, default: 200)
-            guard limit >= 1 else { throw VerbError("sophon eval: --\(flag) must be at least 1") }
+            guard limit >= 1 else { throw UsageError("sophon eval: --\(flag) must be at least 1") }
             return try SentimentDataset(name: URL(fileURLWithPath: path).lastPathComponent,
                                         texts: Array(try SentimentDataset.read(path).prefix(limit)), tokenizer: tokenizer,
                                         maxTokens: model.config.contextLength)

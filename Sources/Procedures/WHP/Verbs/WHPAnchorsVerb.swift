@@ -5,7 +5,7 @@ public enum WHPAnchorsVerb: ProcedureVerb {
     public typealias Owner = WHPProcedure
     public static let verb = "anchors"
     public static let abstract = "Show the anchored-term dictionary and how each term tokenizes."
-    public static let flags = [VerbFlag("limit", value: "N", "terms to show (default 20)")]
+    public static let flags = [FlagInfo("limit", value: "N", "terms to show (default 20)")]
     public static let examples = ["whp anchors", "whp anchors --limit 60"]
 
     public static func run(_ a: VerbArguments, _ context: VerbContext) throws {

@@ -8,11 +8,11 @@ public enum WHPDictionaryVerb: ProcedureVerb {
     public typealias Owner = WHPProcedure
     public static let verb = "dictionary"
     public static let abstract = "Build an anchored-term dictionary from the Holmes books' training text (no hand-written terms, no probes)."
-    public static let flags = [VerbFlag("out", value: "PATH", required: true, "where to write it (whp_anchored_terms.json's layout)"),
-                               VerbFlag("min-count", value: "N", "occurrences a term needs in the books (default 10)"),
-                               VerbFlag("ratio", value: "R", "how many times more frequent in the books than in the other sources, per million words (default 20)"),
-                               VerbFlag("limit", value: "N", "terms kept, most frequent first (default 80)"),
-                               VerbFlag("show", value: "N", "terms to print (default 12)")]
+    public static let flags = [FlagInfo("out", value: "PATH", required: true, "where to write it (whp_anchored_terms.json's layout)"),
+                               FlagInfo("min-count", value: "N", "occurrences a term needs in the books (default 10)"),
+                               FlagInfo("ratio", value: "R", "how many times more frequent in the books than in the other sources, per million words (default 20)"),
+                               FlagInfo("limit", value: "N", "terms kept, most frequent first (default 80)"),
+                               FlagInfo("show", value: "N", "terms to print (default 12)")]
     public static let examples = ["whp dictionary --out runs/whp-built-dictionary.json", "whp config --dictionary runs/whp-built-dictionary.json"]
     public static let discussion: String? = """
         A term is a run of one to three capitalised words, not broken by punctuation, whose first word the text hardly
@@ -25,28 +25,28 @@ public enum WHPDictionaryVerb: ProcedureVerb {
         """
 
     public static func run(_ arguments: VerbArguments, _ context: VerbContext) throws {
-        guard let out = arguments.string("out") else { throw VerbError("whp dictionary: --out PATH is required") }
+        guard let out = arguments.string("out") else { throw UsageError("whp dictionary: --out PATH is required") }
         let path = try context.writablePath(out, for: "whp dictionary")
         var settings = DictionaryBuilder.Settings()
         settings.minCount = try arguments.int("min-count", default: settings.minCount)
         settings.minRatio = try arguments.double("ratio", default: settings.minRatio)
         settings.limit = try arguments.int("limit", default: settings.limit)
         guard settings.minCount >= 1, settings.minRatio > 0, settings.limit >= 1 else {
-            throw VerbError("whp dictionary: --min-count and --limit must be at least 1, --ratio positive")
+            throw UsageError("whp dictionary: --min-count and --limit must be at least 1, --ratio positive")
         }
         let tokenizer = try context.tokenizer()
         func text(_ files: [String]) throws -> String {
             try TokenCorpus.trainingText(of: files, tokenizer: tokenizer, cacheDirectory: DataLayout.tokenCache).joined(separator: "\n\n")
         }
         let others = DataLayout.textFiles(in: DataLayout.originalDomainFolder)
-        guard !others.isEmpty else { throw VerbError("whp dictionary: no text files under \(DataPaths.resolve(DataLayout.originalDomainFolder))") }
+        guard !others.isEmpty else { throw UsageError("whp dictionary: no text files under \(DataPaths.resolve(DataLayout.originalDomainFolder))") }
         let show = try arguments.int("show", default: 12)
         let novels = others.filter { !URL(fileURLWithPath: $0).lastPathComponent.contains("wikitext") }
         let built = DictionaryBuilder.build(concept: try text(try DataLayout.holmesFiles(for: "whp dictionary")), other: try text(others),
                                             generics: try text(novels), settings: settings)
         let terms = built.terms
         guard !terms.isEmpty else {
-            throw VerbError("whp dictionary: no term passes --min-count \(settings.minCount) and --ratio \(settings.minRatio) with a generic of its own (\(built.genericPoolSize) generic names)")
+            throw UsageError("whp dictionary: no term passes --min-count \(settings.minCount) and --ratio \(settings.minRatio) with a generic of its own (\(built.genericPoolSize) generic names)")
         }
         let root: [String: Any] = [
             "description": "Anchored terms built by `whp dictionary` from the Holmes books' training text (min count \(settings.minCount), ratio \(settings.minRatio), limit \(settings.limit)); generic counterparts are original-domain names the books hardly use.",
@@ -54,7 +54,7 @@ public enum WHPDictionaryVerb: ProcedureVerb {
             "terms": terms.map { ["term": $0.term, "generic": $0.generic, "occurrences_in_concept": $0.conceptCount, "occurrences_elsewhere": $0.otherCount] as [String: Any] },
         ]
         let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
-        do { try AtomicFile.write(data, to: path) } catch { throw VerbError("whp dictionary: cannot write \(path): \(error)") }
+        do { try AtomicFile.write(data, to: path) } catch { throw UsageError("whp dictionary: cannot write \(path): \(error)") }
         context.print("\(terms.count) terms written to \(out), every word with a generic of its own from \(built.genericPoolSize) names of the other novels"
                       + (built.droppedForWantOfGenerics > 0 ? " (\(built.droppedForWantOfGenerics) rarer terms left out for want of generics)" : "") + "; the most frequent:")
         for term in terms.prefix(max(0, show)) {

@@ -5,8 +5,8 @@ public enum WHPFinetuneVerb: ProcedureVerb {
     public typealias Owner = WHPProcedure
     public static let verb = "finetune"
     public static let abstract = "Fine-tune a copy of the baseline on the generic labels (the unlearned model)."
-    public static let flags = [VerbFlag("name", value: "NAME", "session name of the unlearned model (default whp); it becomes current"),
-                               VerbFlag.plot("the training loss of this call's steps")]
+    public static let flags = [FlagInfo("name", value: "NAME", "session name of the unlearned model (default whp); it becomes current"),
+                               FlagInfo.plot("the training loss of this call's steps")]
     public static let examples = ["whp finetune"]
     public static let discussion: String? = "Ctrl-C stops at the next step; `whp finetune` again continues (raise --finetune-steps with `whp config` to go further)."
 

@@ -6,8 +6,8 @@ public enum WHPLabelsVerb: ProcedureVerb {
     public typealias Owner = WHPProcedure
     public static let verb = "labels"
     public static let abstract = "Build generic labels for the target blocks and show, for one block, where a label differs from the text."
-    public static let flags = [VerbFlag("show-block", value: "N", "block to explain (default 0)"),
-                               VerbFlag("limit", value: "N", "changed positions to list (default 12)")]
+    public static let flags = [FlagInfo("show-block", value: "N", "block to explain (default 0)"),
+                               FlagInfo("limit", value: "N", "changed positions to list (default 12)")]
     public static let examples = ["whp labels", "whp labels --show-block 5"]
 
     public static func run(_ a: VerbArguments, _ context: VerbContext) throws {
@@ -23,7 +23,7 @@ public enum WHPLabelsVerb: ProcedureVerb {
             context.print("soft labels: `whp finetune` trains toward the whole softmax(v_generic) at these positions; a label below is its likeliest token")
         }
         let index = try a.int("show-block", default: 0)
-        guard index >= 0 && index < procedure.labelled.count else { throw VerbError("whp labels: --show-block must be in 0..<\(procedure.labelled.count)") }
+        guard index >= 0 && index < procedure.labelled.count else { throw UsageError("whp labels: --show-block must be in 0..<\(procedure.labelled.count)") }
         let block = procedure.labelled[index], original = block.translation.original
         for i in block.changed.prefix(max(0, try a.int("limit", default: 12))) {
             let context3 = tokenizer.decode(Array(original[max(0, i - 5)...i])).replacingOccurrences(of: "\n", with: "⏎")

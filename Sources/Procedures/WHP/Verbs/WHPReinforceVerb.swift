@@ -5,7 +5,7 @@ public enum WHPReinforceVerb: ProcedureVerb {
     public typealias Owner = WHPProcedure
     public static let verb = "reinforce"
     public static let abstract = "Fine-tune a copy of the baseline on the target text (the reinforced model)."
-    public static let flags = [VerbFlag("name", value: "NAME", "session name of the reinforced model (default reinforced)")]
+    public static let flags = [FlagInfo("name", value: "NAME", "session name of the reinforced model (default reinforced)")]
     public static let examples = ["whp reinforce"]
     public static let discussion: String? = "The baseline is untouched. Ctrl-C stops at the next step; `whp reinforce` again continues."
 

@@ -6,7 +6,7 @@ public enum WHPTranslateVerb: ProcedureVerb {
     public static let verb = "translate"
     public static let abstract = "Show a target block and its anchored-term translation side by side."
     public static let arguments = "[TEXT]"
-    public static let flags = [VerbFlag("block", value: "N", "block index (default 0)")]
+    public static let flags = [FlagInfo("block", value: "N", "block index (default 0)")]
     public static let examples = ["whp translate --block 3", #"whp translate "Holmes looked at Watson.""#]
 
     public static func run(_ a: VerbArguments, _ context: VerbContext) throws {
@@ -15,7 +15,7 @@ public enum WHPTranslateVerb: ProcedureVerb {
         let original: [Int32]
         if a.positionals.isEmpty {
             let index = try a.int("block", default: 0)
-            guard index >= 0 && index < procedure.blockCount else { throw VerbError("whp translate: --block must be in 0..<\(procedure.blockCount)") }
+            guard index >= 0 && index < procedure.blockCount else { throw UsageError("whp translate: --block must be in 0..<\(procedure.blockCount)") }
             original = procedure.block(index)
         } else {
             original = tokenizer.encode(try a.text("a text"))

@@ -12,7 +12,6 @@ extension SteppedProcedure {
         try startSettingFlags.apply(arguments, to: &settings)
         return try ProcedureRuns.current(Self.self, context) { $0 = settings }
     }
-
 }
 
 /// `NAME step`: one iteration, then look at the model.

@@ -7,24 +7,16 @@ import Procedures
 enum ProcedureVerbCommand<V: ProcedureVerb>: Command {
     static var info: CommandInfo {
         CommandInfo(name: "\(V.Owner.name) \(V.verb)", abstract: V.abstract, arguments: V.arguments,
-                    flags: V.flags.map { FlagInfo($0.name, value: $0.value, required: $0.required, $0.help) },
+                    flags: V.flags,
                     examples: V.examples, discussion: V.discussion)
     }
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws {
-        do { try V.run(arguments, context) } catch let error as VerbError { throw UsageError(error.description) }
+        try V.run(arguments, context)
     }
 }
 
 extension Arguments: VerbArguments {}
-
-extension ProcedureFigure {
-    /// The figure as every curve chart is drawn.
-    var svg: String {
-        CurveChart.svg(series.map { CurveSeries(label: $0.label, points: $0.points) }, title: title, xLabel: xLabel,
-                       yLabel: yLabel, references: references.map { ReferenceLine(y: $0.y, label: $0.label) }, preferredY: preferredY)
-    }
-}
 
 extension CommandContext: VerbContext {
     public func run<P: Procedure>(_ kind: P.Type) throws -> P { try ProcedureRuns.current(kind, self) }
