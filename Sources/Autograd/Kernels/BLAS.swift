@@ -1,5 +1,6 @@
 // BLAS.swift — the one place Lethe calls OpenBLAS. Every matrix product goes through `gemm`.
 import CBLAS
+import CKernels
 import Foundation
 
 /// Row-major single-precision matrix product `C = alpha · op(A) · op(B) + beta · C`.
@@ -17,6 +18,7 @@ public func gemm(
     c: UnsafeMutablePointer<Float>, ldc: Int? = nil
 ) {
     if m == 0 || n == 0 { return }
+    _ = BLASThreads.kernelsForThisCPU
     let lda = lda ?? (transA ? m : k)
     let ldb = ldb ?? (transB ? k : n)
     let ldc = ldc ?? n
@@ -26,6 +28,12 @@ public func gemm(
     if (m == 1 || n == 1) && k > 0 && beta == 0 {
         // BLAS says beta = 0 ignores C, but some OpenBLAS versions scale it by 0 (NaN stays NaN).
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] = 0 } }
+    }
+    if m == 1 && k > 0 && alpha == 1 && beta == 0 {
+        // Decoding's products: Lethe's own kernels, which read the weights at a higher share of the
+        // memory bandwidth than OpenBLAS's sgemv (RowProduct.swift, BENCHMARKS.md).
+        RowProduct.multiply(transB: transB, n: n, k: k, a: a, strideA: transA ? lda : 1, b: b, ldb: ldb, c: c)
+        return
     }
     if m == 1 && k > 0 {
         // c[1, n] = alpha · op(B)ᵀ · a + beta · c: the row of op(A) is A's row, or A's column (stride lda).
@@ -68,6 +76,7 @@ enum BLASThreads {
     /// The three functions are exported by OpenBLAS's threaded builds but declared in no header, so
     /// they are looked up rather than linked: a build without them (serial) simply keeps its default.
     private static let sleepWhenIdle: Void = {
+        _ = kernelsForThisCPU
         let program = dlopen(nil, RTLD_NOW)
         defer { if let program { dlclose(program) } }
         guard let readEnvironment = dlsym(program, "openblas_read_env"),
@@ -79,8 +88,29 @@ enum BLASThreads {
         _ = unsafeBitCast(startWorkers, to: (@convention(c) () -> Int32).self)()
     }()
 
+    /// OpenBLAS 0.3.21 picks its kernels by CPU model, and a model newer than the library (Intel's
+    /// Emerald Rapids, for one) gets its fallback, Prescott: SSE3 kernels, measured at 25–33 GFLOP/s
+    /// where Cooperlake's reach 280–300 on the same two cores, and other roundings than the machines
+    /// the sessions were recorded on. So when OpenBLAS fell back to Prescott, Lethe chooses the family
+    /// by the instructions the CPU has, as OpenBLAS would for a model it knew, and has OpenBLAS load
+    /// it again — once, before the first product. A family the user chose (`OPENBLAS_CORETYPE`) is kept.
+    static let kernelsForThisCPU: Void = {
+        guard getenv("OPENBLAS_CORETYPE") == nil, loadedCoreName == "Prescott", let family = lethe_blas_family_for_cpu() else { return }
+        let program = dlopen(nil, RTLD_NOW)
+        defer { if let program { dlclose(program) } }
+        guard let unload = dlsym(program, "gotoblas_dynamic_quit"), let load = dlsym(program, "gotoblas_dynamic_init") else { return }
+        setenv("OPENBLAS_CORETYPE", family, 1)
+        unsafeBitCast(unload, to: (@convention(c) () -> Void).self)()
+        unsafeBitCast(load, to: (@convention(c) () -> Void).self)()
+    }()
+
     static func get() -> Int { Int(openblas_get_num_threads()) }
 
     /// The kernel family OpenBLAS chose for this CPU (`Haswell`, `SkylakeX`, `Zen`, …).
-    static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+    static var coreName: String {
+        _ = kernelsForThisCPU
+        return loadedCoreName
+    }
+
+    private static var loadedCoreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 }
