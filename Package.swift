@@ -17,9 +17,9 @@ let package = Package(
                        providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
         .systemLibrary(name: "CMalloc"),   // glibc's <malloc.h>
 
-        // Single-row products for decoding, with AVX-512 / AVX2 chosen at run time.
-        .target(name: "CKernels"),
-        .target(name: "Autograd", dependencies: ["CBLAS", "CMalloc", "CKernels"]),
+        // What the CPU's instructions can run, for choosing OpenBLAS's kernels (BLAS.swift).
+        .target(name: "CPUFeatures"),
+        .target(name: "Autograd", dependencies: ["CBLAS", "CMalloc", "CPUFeatures"]),
         .target(name: "GPT2", dependencies: ["Autograd", "CHDF5"],
                 resources: [.copy("Resources/gpt2-tokenizer")]),
         .target(name: "Procedures", dependencies: ["GPT2", "Autograd"]),
@@ -29,7 +29,7 @@ let package = Package(
 
         // Shared by the test targets: fresh folders, tensor comparison.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "CKernels", "TestSupport"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "CPUFeatures", "TestSupport"]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "Autograd", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "GPT2", "Autograd", "TestSupport"],

@@ -1,6 +1,6 @@
 // BLAS.swift — the one place Lethe calls OpenBLAS. Every matrix product goes through `gemm`.
 import CBLAS
-import CKernels
+import CPUFeatures
 import Foundation
 
 /// Row-major single-precision matrix product `C = alpha · op(A) · op(B) + beta · C`.
@@ -28,12 +28,6 @@ public func gemm(
     if (m == 1 || n == 1) && k > 0 && beta == 0 {
         // BLAS says beta = 0 ignores C, but some OpenBLAS versions scale it by 0 (NaN stays NaN).
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] = 0 } }
-    }
-    if m == 1 && k > 0 && alpha == 1 && beta == 0 {
-        // Decoding's products: Lethe's own kernels, which read the weights at a higher share of the
-        // memory bandwidth than OpenBLAS's sgemv (RowProduct.swift, BENCHMARKS.md).
-        RowProduct.multiply(transB: transB, n: n, k: k, a: a, strideA: transA ? lda : 1, b: b, ldb: ldb, c: c)
-        return
     }
     if m == 1 && k > 0 {
         // c[1, n] = alpha · op(B)ᵀ · a + beta · c: the row of op(A) is A's row, or A's column (stride lda).
