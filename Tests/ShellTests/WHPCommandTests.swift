@@ -29,6 +29,20 @@ struct WHPCommandTests {
         #expect(shell.shell.errorCount == 2)
     }
 
+    /// `--seed` chooses the fine-tunes' batches: the same seed trains the same reinforced model, another
+    /// seed another one; and, like the dictionary, it is fixed once the run has started.
+    @Test func theSeedChoosesTheBatches() throws {
+        func reinforcedScore(seed: Int) -> String {
+            let shell = CapturingShell()
+            shell.run("whp config --reinforce-steps 2 --blocks 1 --batch 2 --block-length 16 --seed \(seed)", "whp reinforce", "use reinforced")
+            let score = shell.run(#"score "Holmes looked at Watson." --json"#)
+            #expect(shell.run("whp config --seed \(seed + 1)").contains("--seed is fixed once a run has started"))
+            return score
+        }
+        #expect(reinforcedScore(seed: 7) == reinforcedScore(seed: 7))
+        #expect(reinforcedScore(seed: 7) != reinforcedScore(seed: 8))
+    }
+
     /// A dictionary built from the books loads as WHP's dictionary and translates the books' names.
     @Test func aBuiltDictionaryDrivesTheTranslation() throws {
         let shell = CapturingShell()

@@ -14,7 +14,8 @@ extension WHPSettings {
          .number("finetune-steps", \.finetuneSteps, value: "N", help: "final fine-tune steps (default 150)"),
          .number("finetune-lr", \.finetuneLearningRate, value: "LR", help: "its learning rate (default 1e-4)"),
          .number("batch", \.batchSize, value: "B", help: "blocks per step in both fine-tunes (default 8)"),
-         .text("dictionary", \.dictionary, value: "PATH", help: "anchored terms (default \(defaultDictionary))", fixedOnceStarted: true)]
+         .text("dictionary", \.dictionary, value: "PATH", help: "anchored terms (default \(defaultDictionary))", fixedOnceStarted: true),
+         .number("seed", \.seed, value: "S", help: "seed of both fine-tunes' batches (default 7)", fixedOnceStarted: true)]
     }
 }
 
