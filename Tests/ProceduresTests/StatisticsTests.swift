@@ -168,4 +168,23 @@ struct AttackSummaryTests {
         #expect(close.comparison(with: original) == "tie")
         #expect(original.comparison(with: protected) == "higher")
     }
+
+    @Test func theProtectionHorizonIsWhereTheAccuracyLeavesTheThresholdAndMeetsTheReference() {
+        // Evaluations at steps 0, 10, …, 50 (the helper's schedule), 200 test items each.
+        let original = AttackSummary(label: "original adamw", curves: [curve([0.5, 0.65, 0.75, 0.8, 0.8, 0.8], finalLoss: 0.1)])
+        let sophon = AttackSummary(label: "sophon adamw", curves: [curve([0.5, 0.5, 0.5, 0.62, 0.64, 0.79], finalLoss: 0.2),
+                                                                   curve([0.5, 0.5, 0.5, 0.5, 0.62, 0.8], finalLoss: 0.2)])
+        let horizon = ProtectionHorizon(sophon, threshold: 0.6, reference: original)
+        // Means 0.5, 0.5, 0.5, 0.56, 0.63, 0.795: above 0.60 from step 40, each seed from 30 and 40.
+        #expect(horizon.breaksAt == 40)
+        #expect(horizon.seedBreaks == [30, 40])
+        // The mean 0.56 at step 30 has an interval reaching past 0.60 (one seed reads 0.62), so protection is shown through step 20.
+        #expect(horizon.heldThrough == 20)
+        // Behind the original (0.80, intervals apart) at step 40 with 0.63; level at step 50.
+        #expect(horizon.catchesReferenceAt == 50)
+        let itself = ProtectionHorizon(original, threshold: 0.6, reference: original)
+        #expect(itself.catchesReferenceAt == nil && itself.breaksAt == 10 && itself.heldThrough == 0)
+        let neverAbove = ProtectionHorizon(AttackSummary(label: "x", curves: [curve([0.5, 0.5, 0.52], finalLoss: 0.7)]), threshold: 0.6, reference: nil)
+        #expect(neverAbove.breaksAt == nil && neverAbove.heldThrough == 20)
+    }
 }

@@ -25,6 +25,7 @@ enum FinetuneCommand: Command {
             FlagInfo("head", value: "reinit|keep", "new head (default) or the model's stored head"),
             FlagInfo("trainable", value: "all|head|last:K|lora:R", "what trains (default all; lora:R adds rank-R adapters to every projection and trains them with the head)"),
             FlagInfo("eval-every", value: "N", "test every N updates (default: every epoch)"),
+            FlagInfo("horizon", value: "A", "also each attack's protection horizon: the steps through which its accuracy stays at or below A (upper end of the interval), where its mean first exceeds A, and from where on it ties the first model (use with --eval-every)"),
             FlagInfo("sweep", "run every --optimizers × --lrs combination"),
             FlagInfo("grid", "the calibration grid: SGD-momentum 1e-3/1e-2, Adam 1e-4/1e-3, AdamW 1e-4/1e-3 (weight decay 0.01) × whole model, head only, LoRA rank 8 × new head (and kept head for models that have one)"),
             FlagInfo("optimizers", value: "LIST", "sweep, grid: comma-separated (default sgd,adam,adamw)"),
@@ -90,6 +91,10 @@ enum FinetuneCommand: Command {
         let costPlotPath = try arguments.string("plot").flatMap { plot in
             arguments.has("cost") ? try context.session.writablePath(costFigurePath(plot), for: "finetune --plot") : nil
         }
+        let horizonThreshold = arguments.has("horizon") ? try arguments.double("horizon", default: 0.6) : nil
+        if let horizonThreshold, !(0.5..<1).contains(horizonThreshold) {
+            throw UsageError("finetune: --horizon expects an accuracy from 0.5 to below 1, got \(horizonThreshold)")
+        }
         let seedCount = try arguments.int("seeds", default: 1)
         guard (1...100).contains(seedCount) else { throw UsageError("finetune: --seeds expects 1 to 100, got \(seedCount)") }
         let costs = try arguments.string("cost").map { try FinetuneCommand.costs(of: models, baseline: $0, context) }
@@ -109,6 +114,7 @@ enum FinetuneCommand: Command {
             } : series(runs)
             report(runs, chart: chartLines, context)
             reportIntervals(summaries, references: references, seeds: seedCount, testCount: test.count, context)
+            if let horizonThreshold { reportHorizons(summaries, references: references, threshold: horizonThreshold, context) }
             return (summaries, chartLines)
         }
         do {
@@ -270,6 +276,32 @@ enum FinetuneCommand: Command {
             rows.append(.object(fields))
         }
         context.set("intervals", .array(rows))
+    }
+
+    /// Each attack's protection horizon at `threshold` (ProtectionHorizon), against the first model attacked with its recipe.
+    private static func reportHorizons(_ summaries: [AttackSummary], references: [Int], threshold: Double, _ context: CommandContext) {
+        context.print(String(format: "protection horizon at %.2f: shown through the last step whose interval stays at or below it; mean above it from; each seed above it from; ties the first model for good from", threshold))
+        let labelWidth = max(12, summaries.map(\.label.count).max() ?? 12)
+        func step(_ s: Int?) -> String { s.map(String.init) ?? "never" }
+        var rows: [JSONValue] = []
+        for (index, summary) in summaries.enumerated() {
+            let reference = summaries[references[index]]
+            let horizon = ProtectionHorizon(summary, threshold: threshold, reference: reference)
+            var line = summary.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+            line += "  shown through " + (horizon.heldThrough.map { "step \($0)" } ?? "no step")
+            line += ";  mean above from " + step(horizon.breaksAt)
+            line += ";  seeds " + horizon.seedBreaks.map(step).joined(separator: ", ")
+            if reference.label != summary.label {
+                line += ";  ties \(reference.label.split(separator: " ").first ?? "") from " + (horizon.catchesReferenceAt.map(String.init) ?? "no step (still behind)")
+            }
+            context.print(line)
+            rows.append(.object([("label", .string(summary.label)), ("threshold", .number(threshold)),
+                                 ("shown_through", horizon.heldThrough.map { .number(Double($0)) } ?? .null),
+                                 ("mean_above_from", horizon.breaksAt.map { .number(Double($0)) } ?? .null),
+                                 ("seeds_above_from", .array(horizon.seedBreaks.map { $0.map { .number(Double($0)) } ?? .null })),
+                                 ("ties_first_from", horizon.catchesReferenceAt.map { .number(Double($0)) } ?? .null)]))
+        }
+        context.set("horizons", .array(rows))
     }
 
     private static func report(_ runs: [Run], chart: [CurveSeries], _ context: CommandContext) {

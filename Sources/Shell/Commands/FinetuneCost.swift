@@ -31,7 +31,9 @@ extension FinetuneCommand {
         for (label, model) in models {
             let cost = Intervals.pairedDifference([try losses(label, model)], [base]).asPerplexityChange
             costs[label] = cost
-            context.print(String(format: "  %@ %+.1f%% [%+.1f, %+.1f]", label.padding(toLength: 12, withPad: " ", startingAt: 0),
+            // Names up to 12 characters line up; a longer one is printed whole, never cut.
+            let shown = label.count > 12 ? label : label.padding(toLength: 12, withPad: " ", startingAt: 0)
+            context.print(String(format: "  %@ %+.1f%% [%+.1f, %+.1f]", shown,
                                  100 * cost.value, 100 * cost.lower, 100 * cost.upper))
         }
         context.set("cost", .object(models.compactMap { label, _ in
